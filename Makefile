@@ -1,0 +1,59 @@
+# Dingdan. `make demo` runs it on SQLite with demo data; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+# Two workers: the machine has two cores; each worker has its own test database.
+XDIST ?= -n 2
+
+.PHONY: help install system-deps demo serve worker test test-sqlite test-postgres lint fmt bench soak messages clean
+
+help:
+	@echo "make demo   - set up everything and serve Dingdan with demo data on http://127.0.0.1:8000"
+	@echo "make test   - set up what the tests need and run the whole suite (SQLite, then PostgreSQL)"
+	@echo "make lint   - ruff, formatting, mypy, import contracts, missing migrations"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+
+# What the tests use from Debian: PostgreSQL (run as an unprivileged user by the fixture).
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+
+demo: install
+	$(PY) -m dingdan.cli demo
+
+serve: install
+	$(PY) -m dingdan.cli serve
+
+worker: install
+	$(PY) -m dingdan.cli worker
+
+test: install system-deps test-sqlite test-postgres
+
+test-sqlite:
+	$(PY) -m pytest $(XDIST) -q $(PYTEST_ARGS)
+
+test-postgres:
+	$(PY) -m dingdan.testing.pgcluster run -- env DINGDAN_TEST_DB=postgres $(PY) -m pytest $(XDIST) -q $(PYTEST_ARGS)
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m dingdan.cli makemigrations --check --dry-run
+
+fmt: install
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+clean:
+	rm -rf var/test-*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

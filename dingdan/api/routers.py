@@ -1,0 +1,17 @@
+"""Each context's routes, mounted under /api/v1."""
+
+from ninja import NinjaAPI
+
+
+def mount_routers(api: NinjaAPI) -> None:
+    from dingdan.accounts.api import router as accounts
+    from dingdan.catalog.api import router as catalog
+    from dingdan.channels.api import router as channels
+    from dingdan.customers.api import router as customers
+    from dingdan.inventory.api import router as inventory
+
+    api.add_router("/", accounts, tags=["accounts"])
+    api.add_router("/channels", channels, tags=["channels"])
+    api.add_router("/", catalog, tags=["catalog"])
+    api.add_router("/customers", customers, tags=["customers"])
+    api.add_router("/", inventory, tags=["inventory"])

@@ -1,0 +1,1 @@
+"""Pure decisions of this context (no ORM, clock or settings)."""

@@ -1,0 +1,156 @@
+"""Idempotency keys (ARCHITECTURE §6), as a view decorator for creating endpoints.
+
+1. Claim: insert (principal, key) as `in_progress` in its own, immediately committed
+   transaction. The unique constraint makes exactly one concurrent request the owner.
+2. Work: the owner runs the operation in a transaction; on success the key becomes
+   `completed` with the response in that same transaction, so work and key commit together.
+3. Others: a completed key with the same fingerprint replays the stored status and body byte
+   for byte; a different fingerprint is 422; an `in_progress` key is 409 with Retry-After,
+   unless its lock is older than the timeout, in which case the request takes it over.
+
+Failures: a 4xx outcome other than a transient conflict is stored like a success (the same
+request gets the same answer); a 5xx/503 or crash releases the key so a retry can run.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .exceptions import (
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+    PayloadTooLarge,
+)
+from .models import IdempotencyKey
+from .problems import error_response
+
+HEADER = "Idempotency-Key"
+_KEY_FORMAT = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Outcomes that depend on the moment, not on the request: a retry may succeed.
+_TRANSIENT = {409, 412, 423, 429}
+
+Run = Callable[..., HttpResponse]
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() if request.method else b"")
+    digest.update(b" " + request.path.encode() + b"\n")
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _lock_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DINGDAN["IDEMPOTENCY_LOCK_SECONDS"])
+
+
+def _retry_after() -> dict[str, str]:
+    return {"Retry-After": str(settings.DINGDAN["RETRY_AFTER_SECONDS"])}
+
+
+def _replay(row: IdempotencyKey) -> HttpResponse:
+    response = HttpResponse(
+        bytes(row.response_body or b""),
+        status=row.response_status or 200,
+        content_type=row.response_content_type or "application/json",
+    )
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _claim(principal: str, key: str, fingerprint: str) -> IdempotencyKey | HttpResponse:
+    """The claimed row, or the response that ends the request (replay, 409, 422)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                principal=principal,
+                key=key,
+                fingerprint=fingerprint,
+                status=IdempotencyKey.Status.IN_PROGRESS,
+                locked_at=now,
+            )
+    except IntegrityError:
+        pass
+    row = IdempotencyKey.objects.filter(principal=principal, key=key).first()
+    if row is None:  # released between our insert and our read: let the client retry
+        return error_response(IdempotencyKeyInProgress(headers=_retry_after()))
+    if row.fingerprint != fingerprint:
+        return error_response(IdempotencyKeyReused())
+    if row.status == IdempotencyKey.Status.COMPLETED:
+        return _replay(row)
+    if row.locked_at > now - _lock_timeout():
+        return error_response(IdempotencyKeyInProgress(headers=_retry_after()))
+    taken = IdempotencyKey.objects.filter(
+        pk=row.pk, status=IdempotencyKey.Status.IN_PROGRESS, locked_at=row.locked_at
+    ).update(locked_at=now)
+    if not taken:  # another retry took it over first
+        return error_response(IdempotencyKeyInProgress(headers=_retry_after()))
+    row.locked_at = now
+    return row
+
+
+def _complete(row: IdempotencyKey, response: HttpResponse) -> None:
+    IdempotencyKey.objects.filter(pk=row.pk).update(
+        status=IdempotencyKey.Status.COMPLETED,
+        response_status=response.status_code,
+        response_body=response.content,
+        response_content_type=response.get("Content-Type", ""),
+    )
+
+
+def _release(row: IdempotencyKey) -> None:
+    IdempotencyKey.objects.filter(pk=row.pk, status=IdempotencyKey.Status.IN_PROGRESS).delete()
+
+
+def _principal_key(request: HttpRequest) -> str | None:
+    principal = getattr(request, "principal", None)
+    return getattr(principal, "key", None)
+
+
+def idempotent(run: Run) -> Run:
+    """Wrap an API operation (through ninja's `decorate_view`) so it honours Idempotency-Key.
+    Without the header the operation runs once, in a transaction, as usual."""
+
+    @functools.wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        principal = _principal_key(request)
+        if key is None or principal is None:  # unauthenticated requests end in 401 anyway
+            return run(request, *args, **kwargs)
+        if not _KEY_FORMAT.match(key):
+            return error_response(InvalidIdempotencyKey())
+        try:
+            fingerprint = _fingerprint(request)
+        except RequestDataTooBig:
+            return error_response(PayloadTooLarge())
+        claimed = _claim(principal, key, fingerprint)
+        if isinstance(claimed, HttpResponse):
+            return claimed
+        try:
+            with transaction.atomic():
+                response = run(request, *args, **kwargs)
+                if response.status_code < 400:
+                    _complete(claimed, response)
+                    return response
+                transaction.set_rollback(True)
+        except BaseException:
+            _release(claimed)
+            raise
+        if response.status_code < 500 and response.status_code not in _TRANSIENT:
+            _complete(claimed, response)
+        else:
+            _release(claimed)
+        return response
+
+    return wrapper

@@ -1,0 +1,36 @@
+"""A busy database answers 503 with Retry-After, never 500 (ARCHITECTURE §6)."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from .problems import problem_response
+
+logger = logging.getLogger(__name__)
+
+
+def busy_response() -> HttpResponse:
+    return problem_response(
+        status=503,
+        code="service_busy",
+        detail=_("The service is busy. Please retry shortly."),
+        headers={"Retry-After": str(settings.DINGDAN["RETRY_AFTER_SECONDS"])},
+    )
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError):
+            logger.warning("database unavailable: %s", exception)
+            return busy_response()
+        return None
