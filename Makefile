@@ -1,7 +1,7 @@
 # Dingdan. `make demo` runs it on SQLite with demo data; `make test` runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 # Two workers: the machine has two cores; each worker has its own test database.

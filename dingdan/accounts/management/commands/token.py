@@ -12,7 +12,10 @@ from ...services import token_create, token_revoke
 
 
 class Command(BaseCommand):
-    help = "Manage API tokens: `token create --user NAME [--scopes s ...] [--channel CODE]`, `token revoke ID`."
+    help = (
+        "Manage API tokens: `token create --user NAME [--scopes s ...] [--channel CODE]`, "
+        "`token revoke ID`."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -35,7 +38,8 @@ class Command(BaseCommand):
                 token, raw = token_create(
                     user=user, name=options["name"], scopes=options["scopes"], channel=channel, actor=actor
                 )
-                self.stdout.write(f"token {token.pk} for {user.get_username()} scopes={','.join(token.scopes)}")
+                scopes = ",".join(token.scopes)
+                self.stdout.write(f"token {token.pk} for {user.get_username()} scopes={scopes}")
                 self.stdout.write(raw)
             else:
                 found = ApiToken.objects.filter(pk=options["id"]).first()

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         results = verify_all()
         drift = 0
         for name, findings in results.items():
-            status = self.style.SUCCESS("ok") if not findings else self.style.ERROR(f"{len(findings)} finding(s)")
+            ok = self.style.SUCCESS("ok")
+            status = ok if not findings else self.style.ERROR(f"{len(findings)} finding(s)")
             self.stdout.write(f"{name:<28} {status}")
             for finding in findings[:limit]:
                 self.stdout.write(f"    {finding.subject}: {finding.problem}")
