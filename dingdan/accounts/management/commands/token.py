@@ -13,8 +13,7 @@ from ...services import token_create, token_revoke
 
 class Command(BaseCommand):
     help = (
-        "Manage API tokens: `token create --user NAME [--scopes s ...] [--channel CODE]`, "
-        "`token revoke ID`."
+        "Manage API tokens: `token create --user NAME [--scopes s ...] [--channel CODE]`, `token revoke ID`."
     )
 
     def add_arguments(self, parser: Any) -> None:
