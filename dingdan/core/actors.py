@@ -19,3 +19,9 @@ class Actor:
 
 
 SYSTEM = Actor(username="system", via="system")
+
+
+def actor_for_user(user: object, via: str = "session") -> Actor:
+    """The Actor of a signed-in staff member (admin, back office)."""
+    username = user.get_username() if hasattr(user, "get_username") else str(user)
+    return Actor(username=username, user_id=getattr(user, "pk", None), via=via)
