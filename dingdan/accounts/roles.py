@@ -9,7 +9,8 @@ def roles_sync(apps: Any, schema_editor: Any = None) -> None:
     from django.contrib.auth.management import create_permissions
 
     accounts = apps.get_app_config("accounts")
-    accounts.models_module = True
+    if not accounts.models_module:  # historical app configs have none
+        accounts.models_module = True
     create_permissions(accounts, apps=apps, verbosity=0)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")

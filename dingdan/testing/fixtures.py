@@ -49,9 +49,20 @@ class ApiClient:
         return self.client.delete(self._url(path), headers={**self.headers, **(headers or {})})
 
 
+def ensure_roles() -> None:
+    """Transactional tests flush every table, the role groups of the migration included."""
+    if not Group.objects.exists():
+        from django.apps import apps
+
+        from dingdan.accounts.roles import roles_sync
+
+        roles_sync(apps)
+
+
 @pytest.fixture
 def make_user(db: None, django_user_model: Any) -> Callable[..., Any]:
     counter = {"n": 0}
+    ensure_roles()
 
     def make(*roles: str, username: str | None = None, **fields: Any) -> Any:
         counter["n"] += 1
