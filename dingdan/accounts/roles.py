@@ -9,7 +9,7 @@ def roles_sync(apps: Any, schema_editor: Any = None) -> None:
     from django.contrib.auth.management import create_permissions
 
     accounts = apps.get_app_config("accounts")
-    if not accounts.models_module:  # historical app configs have none
+    if not getattr(accounts, "models_module", None):  # historical app configs have none
         accounts.models_module = True
     create_permissions(accounts, apps=apps, verbosity=0)
     group_model = apps.get_model("auth", "Group")
