@@ -1,0 +1,233 @@
+"""The catalog's reads, for the API, the admin and other contexts (orders price through
+`sku_prices` and resolve order lines through `skus_by_codes`)."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .domain import PriceListTerms, PricePoint, PriceQuote, Sale, choose_prices
+from .exceptions import PriceListNotFound, ProductNotFound, SkuNotFound, TaxRateNotFound
+from .models import PriceList, PriceListItem, Product, Sku, TaxRate
+
+__all__ = [
+    "PriceQuote",
+    "price_list_get",
+    "price_list_list",
+    "product_get",
+    "product_list",
+    "sku_get",
+    "sku_get_by_code",
+    "sku_list",
+    "sku_prices",
+    "skus_by_codes",
+    "tax_rate_get",
+    "tax_rate_list",
+]
+
+
+def tax_rate_list(*, is_active: bool | None = None) -> QuerySet[TaxRate]:
+    tax_rates = TaxRate.objects.all()
+    if is_active is not None:
+        tax_rates = tax_rates.filter(is_active=is_active)
+    return tax_rates
+
+
+def tax_rate_get(*, tax_rate_id: int | None = None, code: str | None = None) -> TaxRate:
+    lookup = Q(pk=tax_rate_id) if tax_rate_id is not None else Q(code=code)
+    tax_rate = TaxRate.objects.filter(lookup).first()
+    if tax_rate is None:
+        raise TaxRateNotFound()
+    return tax_rate
+
+
+def _skus_with_relations() -> QuerySet[Sku]:
+    return Sku.objects.select_related("product", "tax_rate")
+
+
+def product_list(
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    brand: str | None = None,
+    is_active: bool | None = None,
+) -> QuerySet[Product]:
+    """Products, each with its SKUs prefetched (in the order added). `q` matches part of the
+    product's code, name or English name, or of a SKU's code, or a SKU's whole barcode."""
+    skus = Sku.objects.select_related("tax_rate").order_by("pk")  # variants in the order entered
+    products = Product.objects.prefetch_related(Prefetch("skus", queryset=skus))
+    if q:
+        matching_skus = Sku.objects.filter(product=OuterRef("pk")).filter(Q(code__icontains=q) | Q(barcode=q))
+        products = products.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q) | Exists(matching_skus)
+        )
+    if category:
+        products = products.filter(category=category)
+    if brand:
+        products = products.filter(brand=brand)
+    if is_active is not None:
+        products = products.filter(is_active=is_active)
+    return products
+
+
+def product_get(*, product_id: int) -> Product:
+    """The product with its SKUs. Raises ProductNotFound."""
+    product = product_list().filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound()
+    return product
+
+
+def sku_list(
+    *,
+    code: str | None = None,
+    barcode: str | None = None,
+    product_id: int | None = None,
+    q: str | None = None,
+    is_active: bool | None = None,
+) -> QuerySet[Sku]:
+    """SKUs with their product and tax rate. `q` matches part of the SKU's code or of its
+    product's code or name, or the whole barcode."""
+    skus = _skus_with_relations()
+    if code:
+        skus = skus.filter(code=code)
+    if barcode:
+        skus = skus.filter(barcode=barcode)
+    if product_id is not None:
+        skus = skus.filter(product_id=product_id)
+    if q:
+        skus = skus.filter(
+            Q(code__icontains=q)
+            | Q(barcode=q)
+            | Q(product__code__icontains=q)
+            | Q(product__name__icontains=q)
+        )
+    if is_active is not None:
+        skus = skus.filter(is_active=is_active)
+    return skus
+
+
+def sku_get(*, sku_id: int) -> Sku:
+    """Raises SkuNotFound."""
+    sku = _skus_with_relations().filter(pk=sku_id).first()
+    if sku is None:
+        raise SkuNotFound()
+    return sku
+
+
+def sku_get_by_code(*, code: str) -> Sku:
+    """Raises SkuNotFound."""
+    sku = _skus_with_relations().filter(code=code).first()
+    if sku is None:
+        raise SkuNotFound()
+    return sku
+
+
+def skus_by_codes(*, codes: Iterable[str]) -> dict[str, Sku]:
+    """The SKUs with these codes (with product and tax rate) in one query, by code; unknown
+    codes are absent. Whether a SKU is sellable is `sku.is_sellable`."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    return {sku.code: sku for sku in _skus_with_relations().filter(code__in=wanted)}
+
+
+def price_list_list(
+    *, currency: str | None = None, channel_id: int | None = None, is_active: bool | None = None
+) -> QuerySet[PriceList]:
+    """Price lists (with their channel). `channel_id` selects that channel's own lists."""
+    price_lists = PriceList.objects.select_related("channel")
+    if currency:
+        price_lists = price_lists.filter(currency=currency)
+    if channel_id is not None:
+        price_lists = price_lists.filter(channel_id=channel_id)
+    if is_active is not None:
+        price_lists = price_lists.filter(is_active=is_active)
+    return price_lists
+
+
+def price_list_get(*, price_list_id: int) -> PriceList:
+    """The price list with its items (and their SKUs). Raises PriceListNotFound."""
+    items = PriceListItem.objects.select_related("sku").order_by("sku__code", "min_quantity")
+    price_list = (
+        price_list_list().prefetch_related(Prefetch("items", queryset=items)).filter(pk=price_list_id).first()
+    )
+    if price_list is None:
+        raise PriceListNotFound()
+    return price_list
+
+
+def sku_prices(
+    *,
+    sku_ids: Iterable[int],
+    channel_id: int | None,
+    customer_grade: str,
+    currency: str,
+    on_date: dt.date,
+    quantities: Mapping[int, int] | None = None,
+) -> dict[int, PriceQuote]:
+    """The unit price of each SKU for a sale, by SKU id (the choice: domain.choose_prices);
+    `quantities` by SKU id picks quantity tiers (default 1). SKUs without an applicable price
+    are absent. One query, however many SKUs."""
+    ids = set(sku_ids)
+    if not ids:
+        return {}
+    sale = Sale(channel_id=channel_id, customer_grade=customer_grade, currency=currency, on_date=on_date)
+    rows = _candidate_prices(ids, sale)
+    terms = {row["price_list_id"]: _terms(row) for row in rows}
+    points = [
+        PricePoint(
+            price_list_id=row["price_list_id"],
+            sku_id=row["sku_id"],
+            min_quantity=row["min_quantity"],
+            unit_price=row["price"],
+        )
+        for row in rows
+    ]
+    tax_rates: dict[int, Decimal] = {row["sku_id"]: row["sku__tax_rate__rate"] for row in rows}
+    return choose_prices(
+        sale=sale, price_lists=terms.values(), points=points, tax_rates=tax_rates, quantities=quantities
+    )
+
+
+_TERMS = (
+    "channel_id",
+    "customer_grade",
+    "currency",
+    "prices_include_tax",
+    "valid_from",
+    "valid_to",
+    "priority",
+    "is_active",
+)
+
+
+def _candidate_prices(sku_ids: set[int], sale: Sale) -> list[dict[str, Any]]:
+    """Prices of the SKUs on lists that may apply: the database narrows, the domain decides."""
+    valid_from, valid_to = "price_list__valid_from", "price_list__valid_to"
+    return list(
+        PriceListItem.objects.filter(
+            Q(price_list__channel_id=sale.channel_id) | Q(price_list__channel__isnull=True),
+            Q(**{f"{valid_from}__isnull": True}) | Q(**{f"{valid_from}__lte": sale.on_date}),
+            Q(**{f"{valid_to}__isnull": True}) | Q(**{f"{valid_to}__gte": sale.on_date}),
+            sku_id__in=sku_ids,
+            price_list__is_active=True,
+            price_list__currency=sale.currency,
+            price_list__customer_grade__in={"", sale.customer_grade},
+        ).values(
+            "sku_id",
+            "min_quantity",
+            "price",
+            "price_list_id",
+            "sku__tax_rate__rate",
+            *(f"price_list__{name}" for name in _TERMS),
+        )
+    )
+
+
+def _terms(row: dict[str, Any]) -> PriceListTerms:
+    return PriceListTerms(
+        price_list_id=row["price_list_id"], **{name: row[f"price_list__{name}"] for name in _TERMS}
+    )
