@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "dingdan.catalog",
     "dingdan.customers",
     "dingdan.inventory",
+    "dingdan.orders",
     "dingdan.api",
+    "dingdan.demo",
 ]
 
 MIDDLEWARE = [

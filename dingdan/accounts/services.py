@@ -87,6 +87,7 @@ def user_create(
     email: str = "",
     first_name: str = "",
     is_staff: bool = True,
+    is_superuser: bool = False,
 ) -> AbstractBaseUser:
     """A staff user with the given roles (ARCHITECTURE §6a)."""
     roles = list(roles)
@@ -96,7 +97,12 @@ def user_create(
             errors=[{"field": "roles", "message": r, "code": "unknown_role"} for r in unknown]
         )
     user = get_user_model().objects.create_user(
-        username=username, password=password, email=email, first_name=first_name, is_staff=is_staff
+        username=username,
+        password=password,
+        email=email,
+        first_name=first_name,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
     )
     user.groups.set(Group.objects.filter(name__in=roles))
     audit_record(
@@ -104,6 +110,6 @@ def user_create(
         aggregate_id=user.pk,
         action="created",
         actor=actor,
-        after={"username": username, "roles": sorted(roles)},
+        after={"username": username, "roles": sorted(roles), "is_superuser": is_superuser},
     )
     return user

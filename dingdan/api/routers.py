@@ -9,9 +9,11 @@ def mount_routers(api: NinjaAPI) -> None:
     from dingdan.channels.api import router as channels
     from dingdan.customers.api import router as customers
     from dingdan.inventory.api import router as inventory
+    from dingdan.orders.api import router as orders
 
     api.add_router("/", accounts, tags=["accounts"])
     api.add_router("/channels", channels, tags=["channels"])
     api.add_router("/", catalog, tags=["catalog"])
     api.add_router("/customers", customers, tags=["customers"])
     api.add_router("/", inventory, tags=["inventory"])
+    api.add_router("/orders", orders, tags=["orders"])

@@ -231,3 +231,8 @@ def _terms(row: dict[str, Any]) -> PriceListTerms:
     return PriceListTerms(
         price_list_id=row["price_list_id"], **{name: row[f"price_list__{name}"] for name in _TERMS}
     )
+
+
+def sku_ids_existing(*, sku_ids: Iterable[int]) -> set[int]:
+    """Which of these SKU ids exist (one query)."""
+    return set(Sku.objects.filter(pk__in=list(sku_ids)).values_list("pk", flat=True))

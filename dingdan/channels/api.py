@@ -14,7 +14,7 @@ from .schemas import ChannelFilter, ChannelIn, ChannelOut, ChannelPatch
 router = Router()
 
 
-@router.get("", response={200: Page[ChannelOut], **problems(400, 401, 403)})
+@router.get("", response={200: Page[ChannelOut], **problems(400, 401, 403, 422)})
 @requires("channels:read")
 def channel_list(request: HttpRequest, filters: Query[ChannelFilter], page: Query[PageQuery]) -> dict:
     channels = selectors.channel_list(is_active=filters.is_active, kind=filters.kind)
@@ -41,5 +41,7 @@ def channel_detail(request: HttpRequest, channel_id: int) -> object:
 def channel_update(request: HttpRequest, channel_id: int, payload: ChannelPatch) -> object:
     channel = selectors.channel_get(channel_id=channel_id)
     return services.channel_update(
-        channel=channel, actor=request_actor(request), **payload.model_dump(exclude_unset=True)
+        channel=channel,
+        actor=request_actor(request),
+        **payload.model_dump(exclude_unset=True, exclude_none=True),
     )

@@ -5,27 +5,34 @@ from django.utils.translation import gettext_lazy as _
 from dingdan.core.models import BaseModel
 
 
+class ChannelKind(models.TextChoices):
+    WEB = "web", _("Web shop")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    POS = "pos", _("Store (POS)")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    IMPORT = "import", _("Excel/CSV import")
+    WHOLESALE = "wholesale", _("Wholesale (B2B)")
+    OTHER = "other", _("Other")
+
+
+class ChannelReviewPolicy(models.TextChoices):
+    AUTO_CONFIRM = "auto_confirm", _("Confirm automatically when all checks pass")
+    MANUAL = "manual", _("Always wait for a reviewer")
+
+
+class ChannelPaymentPolicy(models.TextChoices):
+    PREPAID = "prepaid", _("Pay before shipment")
+    ON_DELIVERY = "on_delivery", _("Pay on delivery")
+    ON_ACCOUNT = "on_account", _("On account (payment terms)")
+
+
 class Channel(BaseModel):
     """A sales channel: where orders come from and the policies they follow."""
 
-    class Kind(models.TextChoices):
-        WEB = "web", _("Web shop")
-        MARKETPLACE = "marketplace", _("Marketplace")
-        POS = "pos", _("Store (POS)")
-        PHONE = "phone", _("Phone")
-        EMAIL = "email", _("E-mail")
-        IMPORT = "import", _("Excel/CSV import")
-        WHOLESALE = "wholesale", _("Wholesale (B2B)")
-        OTHER = "other", _("Other")
-
-    class ReviewPolicy(models.TextChoices):
-        AUTO_CONFIRM = "auto_confirm", _("Confirm automatically when all checks pass")
-        MANUAL = "manual", _("Always wait for a reviewer")
-
-    class PaymentPolicy(models.TextChoices):
-        PREPAID = "prepaid", _("Pay before shipment")
-        ON_DELIVERY = "on_delivery", _("Pay on delivery")
-        ON_ACCOUNT = "on_account", _("On account (payment terms)")
+    Kind = ChannelKind
+    ReviewPolicy = ChannelReviewPolicy
+    PaymentPolicy = ChannelPaymentPolicy
 
     code = models.CharField(
         _("code"),

@@ -2,37 +2,36 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from dingdan.core.schemas import InputSchema
+from dingdan.core.schemas import CurrencyCode, InputSchema
 
-from .models import Channel
+from .models import ChannelKind, ChannelPaymentPolicy, ChannelReviewPolicy
 
 CODE = r"^[a-z0-9][a-z0-9_-]*$"
 PREFIX = r"^[A-Z]{1,6}$"
-CURRENCY = r"^[A-Z]{3}$"
 
 
 class ChannelIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=32, pattern=CODE)
     name: str = Field(..., min_length=1, max_length=100)
-    kind: Channel.Kind
+    kind: ChannelKind
     number_prefix: str = Field(..., pattern=PREFIX)
-    review_policy: Channel.ReviewPolicy = Channel.ReviewPolicy.AUTO_CONFIRM
-    payment_policy: Channel.PaymentPolicy = Channel.PaymentPolicy.PREPAID
+    review_policy: ChannelReviewPolicy = ChannelReviewPolicy.AUTO_CONFIRM
+    payment_policy: ChannelPaymentPolicy = ChannelPaymentPolicy.PREPAID
     payment_terms_days: int = Field(0, ge=0, le=365)
     sla_hours: int = Field(48, ge=1, le=2000)
-    currency: str = Field("CNY", pattern=CURRENCY)
+    currency: CurrencyCode = "CNY"
     is_active: bool = True
 
 
 class ChannelPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
-    kind: Channel.Kind | None = None
+    kind: ChannelKind | None = None
     number_prefix: str | None = Field(None, pattern=PREFIX)
-    review_policy: Channel.ReviewPolicy | None = None
-    payment_policy: Channel.PaymentPolicy | None = None
+    review_policy: ChannelReviewPolicy | None = None
+    payment_policy: ChannelPaymentPolicy | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     sla_hours: int | None = Field(None, ge=1, le=2000)
-    currency: str | None = Field(None, pattern=CURRENCY)
+    currency: CurrencyCode | None = None
     is_active: bool | None = None
 
 
@@ -54,4 +53,4 @@ class ChannelOut(Schema):
 
 class ChannelFilter(Schema):
     is_active: bool | None = None
-    kind: Channel.Kind | None = None
+    kind: ChannelKind | None = None

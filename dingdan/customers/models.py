@@ -9,26 +9,33 @@ from dingdan.core.models import BaseModel
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
+class CustomerKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class CustomerGrade(models.TextChoices):
+    # The codes are what the catalog's price lists match (customer grade code).
+    NORMAL = "normal", _("Normal")
+    SILVER = "silver", _("Silver")
+    GOLD = "gold", _("Gold")
+    VIP = "vip", _("VIP")
+    WHOLESALE = "wholesale", _("Wholesale")
+
+
+class CustomerLanguage(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    ZH_HANT = "zh-hant", _("Traditional Chinese")
+    EN = "en", _("English")
+
+
 class Customer(BaseModel):
     """A person or company that orders from us; the aggregate root of its addresses and
     contacts. `version` grows with every change to the aggregate (ETag / If-Match)."""
 
-    class Kind(models.TextChoices):
-        PERSON = "person", _("Person")
-        COMPANY = "company", _("Company")
-
-    class Grade(models.TextChoices):
-        # The codes are what the catalog's price lists match (customer grade code).
-        NORMAL = "normal", _("Normal")
-        SILVER = "silver", _("Silver")
-        GOLD = "gold", _("Gold")
-        VIP = "vip", _("VIP")
-        WHOLESALE = "wholesale", _("Wholesale")
-
-    class Language(models.TextChoices):
-        ZH_HANS = "zh-hans", _("Simplified Chinese")
-        ZH_HANT = "zh-hant", _("Traditional Chinese")
-        EN = "en", _("English")
+    Kind = CustomerKind
+    Grade = CustomerGrade
+    Language = CustomerLanguage
 
     # NULL only inside the creating transaction, until the generated code is set.
     code = models.CharField(

@@ -12,7 +12,7 @@ from dingdan.core.schemas import InputSchema, MoneyIn
 from dingdan.core.security import request_principal
 
 from . import domain
-from .models import CODE_PATTERN, Customer
+from .models import CODE_PATTERN, Customer, CustomerGrade, CustomerKind, CustomerLanguage
 
 PII_SCOPE = "customers:pii"
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
@@ -118,15 +118,15 @@ class ContactOut(Schema):
 
 
 class CustomerFields(InputSchema):
-    kind: Customer.Kind = Customer.Kind.PERSON
+    kind: CustomerKind = CustomerKind.PERSON
     name: str = Field(..., max_length=100, pattern=NON_BLANK)
     company_name: str = Field("", max_length=200)
-    grade: Customer.Grade = Customer.Grade.NORMAL
+    grade: CustomerGrade = CustomerGrade.NORMAL
     phone: str = Field(
         "", max_length=32, pattern=PHONE, description="Stored in E.164; numbers without +code are Chinese."
     )
     email: str = Field("", max_length=254, pattern=EMAIL)
-    language: Customer.Language = Customer.Language.ZH_HANS
+    language: CustomerLanguage = CustomerLanguage.ZH_HANS
     credit_limit: MoneyIn = Field(Decimal("0.00"), description="Needs customers:credit to set.")
     credit_hold: bool = Field(False, description="Needs customers:credit to set.")
     notify_email: bool = True
@@ -152,13 +152,13 @@ class CustomerIn(CustomerFields):
 class CustomerPatch(InputSchema):
     """Only the fields given change; null means "leave as is" (send "" to clear a text)."""
 
-    kind: Customer.Kind | None = None
+    kind: CustomerKind | None = None
     name: str | None = Field(None, max_length=100, pattern=NON_BLANK)
     company_name: str | None = Field(None, max_length=200)
-    grade: Customer.Grade | None = None
+    grade: CustomerGrade | None = None
     phone: str | None = Field(None, max_length=32, pattern=PHONE)
     email: str | None = Field(None, max_length=254, pattern=EMAIL)
-    language: Customer.Language | None = None
+    language: CustomerLanguage | None = None
     credit_limit: MoneyIn | None = Field(None, description="Needs customers:credit.")
     credit_hold: bool | None = Field(None, description="Needs customers:credit.")
     notify_email: bool | None = None
@@ -226,5 +226,5 @@ class CustomerFilter(Schema):
         pattern=NO_NUL,
         description="Code, name, company; phone and e-mail too with customers:pii.",
     )
-    grade: Customer.Grade | None = None
+    grade: CustomerGrade | None = None
     is_active: bool | None = None

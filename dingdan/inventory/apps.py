@@ -6,3 +6,6 @@ class InventoryConfig(AppConfig):
     name = "dingdan.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self) -> None:
+        from . import verify  # noqa: F401  (registers the stock invariants with `dingdan verify`)

@@ -1,0 +1,101 @@
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+
+from .exceptions import WarehouseNotFound
+from .models import Reservation, StockLevel, StockMovement, Warehouse
+
+
+def warehouse_list(
+    *, is_active: bool | None = None, kind: str | None = None, region: str | None = None
+) -> QuerySet[Warehouse]:
+    warehouses = Warehouse.objects.all()
+    if is_active is not None:
+        warehouses = warehouses.filter(is_active=is_active)
+    if kind:
+        warehouses = warehouses.filter(kind=kind)
+    if region:
+        warehouses = warehouses.filter(region=region)
+    return warehouses
+
+
+def warehouse_get(*, warehouse_id: int | None = None, code: str | None = None) -> Warehouse:
+    """The warehouse by id or by code; raises WarehouseNotFound."""
+    if warehouse_id is not None:
+        warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    else:
+        warehouse = Warehouse.objects.filter(code=code).first() if code else None
+    if warehouse is None:
+        raise WarehouseNotFound()
+    return warehouse
+
+
+def warehouse_sourcing_order() -> list[int]:
+    """Active warehouse ids in the order reservations try them: lower priority number first."""
+    return list(
+        Warehouse.objects.filter(is_active=True).order_by("priority", "pk").values_list("pk", flat=True)
+    )
+
+
+def stock_available(*, sku_ids: Iterable[int]) -> list[tuple[int, int, int]]:
+    """(sku_id, warehouse_id, available) for these SKUs in active warehouses (one query)."""
+    rows = StockLevel.objects.filter(sku_id__in=list(sku_ids), warehouse__is_active=True).annotate(
+        free=F("on_hand") - F("reserved")
+    )
+    return list(rows.values_list("sku_id", "warehouse_id", "free"))
+
+
+@dataclass(frozen=True)
+class StockFilters:
+    sku_id: int | None = None
+    sku_code: str | None = None
+    warehouse: str | None = None
+    below_reorder_point: bool = False
+    available_only: bool = False
+
+
+def stock_list(*, filters: StockFilters) -> QuerySet[StockLevel]:
+    levels = StockLevel.objects.select_related("sku", "warehouse")
+    if filters.sku_id:
+        levels = levels.filter(sku_id=filters.sku_id)
+    if filters.sku_code:
+        levels = levels.filter(sku__code=filters.sku_code)
+    if filters.warehouse:
+        levels = levels.filter(warehouse__code=filters.warehouse)
+    if filters.below_reorder_point:
+        levels = levels.filter(reorder_point__isnull=False, on_hand__lte=F("reorder_point"))
+    if filters.available_only:
+        levels = levels.filter(on_hand__gt=F("reserved"))
+    return levels
+
+
+def movement_list(
+    *, sku_id: int | None = None, warehouse: str | None = None, kind: str | None = None
+) -> QuerySet[StockMovement]:
+    movements = StockMovement.objects.select_related("sku", "warehouse")
+    if sku_id:
+        movements = movements.filter(sku_id=sku_id)
+    if warehouse:
+        movements = movements.filter(warehouse__code=warehouse)
+    if kind:
+        movements = movements.filter(kind=kind)
+    return movements
+
+
+@dataclass(frozen=True)
+class ReservationView:
+    demand_id: str
+    sku_id: int
+    warehouse_code: str
+    quantity: int
+    status: str
+
+
+def reservations_for(*, demand_type: str, demand_ids: Sequence[str]) -> list[ReservationView]:
+    rows = (
+        Reservation.objects.filter(demand_type=demand_type, demand_id__in=list(demand_ids))
+        .order_by("pk")
+        .values_list("demand_id", "sku_id", "warehouse__code", "quantity", "status")
+    )
+    return [ReservationView(*row) for row in rows]

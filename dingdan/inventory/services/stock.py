@@ -1,0 +1,248 @@
+"""Stock: receipts, adjustments, reservations (ARCHITECTURE §5).
+
+on_hand moves only with a ledger row; reserved moves only with a reservation row; both
+counters change through conditional UPDATEs (never read-modify-write), and stock rows are
+always changed in ascending (SKU, warehouse) order so concurrent transactions cannot deadlock.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dingdan.catalog import selectors as catalog
+from dingdan.core.actors import Actor
+from dingdan.core.exceptions import ValidationFailed
+
+from .. import domain, hooks, selectors
+from ..domain import Demand
+from ..exceptions import InsufficientStock, ReservationConflict, UnknownSku, WarehouseInactive
+from ..models import Reservation, StockLevel, StockMovement, Warehouse
+
+MAX_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class StockLine:
+    sku_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    demand_id: str
+    sku_id: int
+    warehouse_id: int | None
+    quantity: int  # 0 when the demand could not be covered
+
+
+def _field_error(field: str, message: str, code: str = "invalid") -> dict[str, str]:
+    return {"field": field, "message": message, "code": code}
+
+
+def _active_warehouse(warehouse_id: int) -> Warehouse:
+    warehouse = selectors.warehouse_get(warehouse_id=warehouse_id)
+    if not warehouse.is_active:
+        raise WarehouseInactive()
+    return warehouse
+
+
+def _check_lines(lines: Sequence[StockLine], *, signed: bool = False) -> list[StockLine]:
+    """Lines merged per SKU in ascending SKU order; every quantity valid and every SKU known."""
+    errors = []
+    for index, line in enumerate(lines):
+        size_ok = 0 < abs(line.quantity) <= MAX_QUANTITY if signed else 0 < line.quantity <= MAX_QUANTITY
+        if not size_ok:
+            message = _("The quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
+            errors.append(_field_error(f"lines.{index}.quantity", message, "invalid_quantity"))
+    if not lines:
+        errors.append(_field_error("lines", _("Give at least one line."), "required"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    known = catalog.sku_ids_existing(sku_ids=[line.sku_id for line in lines])
+    unknown = [line.sku_id for line in lines if line.sku_id not in known]
+    if unknown:
+        raise UnknownSku(errors=[_field_error("sku_id", str(sku), "unknown_sku") for sku in unknown])
+    merged: dict[int, int] = {}
+    for line in lines:
+        merged[line.sku_id] = merged.get(line.sku_id, 0) + line.quantity
+    return [StockLine(sku, quantity) for sku, quantity in sorted(merged.items())]
+
+
+def _ensure_levels(keys: Iterable[tuple[int, int]]) -> None:
+    rows = [StockLevel(sku_id=sku, warehouse_id=warehouse) for sku, warehouse in sorted(set(keys))]
+    StockLevel.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _record(
+    lines: Sequence[StockLine],
+    *,
+    warehouse_id: int,
+    kind: str,
+    actor: Actor,
+    reason: str = "",
+    reference: str = "",
+    note: str = "",
+) -> list[StockMovement]:
+    now = timezone.now()
+    return StockMovement.objects.bulk_create(
+        StockMovement(
+            sku_id=line.sku_id,
+            warehouse_id=warehouse_id,
+            kind=kind,
+            quantity=line.quantity,
+            reason=reason,
+            reference=reference,
+            note=note,
+            actor=str(actor),
+            at=now,
+        )
+        for line in lines
+    )
+
+
+@transaction.atomic
+def stock_receive(
+    *, actor: Actor, warehouse_id: int, lines: Sequence[StockLine], reference: str = "", note: str = ""
+) -> list[StockMovement]:
+    """Goods in: on_hand rises by each line's quantity and the ledger records a receipt.
+    Raises ValidationFailed for a bad quantity, UnknownSku, WarehouseNotFound or
+    WarehouseInactive, changing nothing. Calls the stock-arrival hook in the transaction."""
+    warehouse = _active_warehouse(warehouse_id)
+    merged = _check_lines(lines)
+    _ensure_levels((line.sku_id, warehouse.pk) for line in merged)
+    for line in merged:  # ascending SKU: the lock order of stock rows
+        StockLevel.objects.filter(sku_id=line.sku_id, warehouse_id=warehouse.pk).update(
+            on_hand=F("on_hand") + line.quantity, updated_at=timezone.now()
+        )
+    movements = _record(
+        merged,
+        warehouse_id=warehouse.pk,
+        kind=StockMovement.Kind.RECEIPT,
+        actor=actor,
+        reference=reference,
+        note=note,
+    )
+    hooks.stock_arrived([(line.sku_id, warehouse.pk) for line in merged])
+    return movements
+
+
+@transaction.atomic
+def stock_adjust(
+    *, actor: Actor, warehouse_id: int, sku_id: int, quantity: int, reason: str, note: str = ""
+) -> StockMovement:
+    """Correct on_hand by a signed quantity, with a reason. A decrease may not take on_hand
+    below what is reserved: InsufficientStock, and nothing changes."""
+    if not reason.strip():
+        raise ValidationFailed(errors=[_field_error("reason", _("Give a reason."), "required")])
+    warehouse = _active_warehouse(warehouse_id)
+    [line] = _check_lines([StockLine(sku_id, quantity)], signed=True)
+    _ensure_levels([(sku_id, warehouse.pk)])
+    rows = StockLevel.objects.filter(sku_id=sku_id, warehouse_id=warehouse.pk)
+    if quantity < 0:
+        rows = rows.filter(on_hand__gte=F("reserved") - quantity)
+    if not rows.update(on_hand=F("on_hand") + quantity, updated_at=timezone.now()):
+        raise InsufficientStock()
+    [movement] = _record(
+        [line],
+        warehouse_id=warehouse.pk,
+        kind=StockMovement.Kind.ADJUSTMENT,
+        actor=actor,
+        reason=reason,
+        note=note,
+    )
+    if quantity > 0:
+        hooks.stock_arrived([(sku_id, warehouse.pk)])
+    return movement
+
+
+def reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> bool:
+    """The conditional update that makes overselling impossible: it succeeds only while
+    on_hand − reserved ≥ quantity, checked and changed in one statement."""
+    return bool(
+        StockLevel.objects.filter(
+            sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") + quantity
+        ).update(reserved=F("reserved") + quantity)
+    )
+
+
+def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str = "") -> list[Allocation]:
+    """Reserve each demand whole in one warehouse, or not at all (quantity 0: a shortage for
+    the caller to decide on). Runs inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock_reserve runs inside the caller's transaction")
+    if not demands:
+        return []
+    levels = sorted(selectors.stock_available(sku_ids={d.sku_id for d in demands}))
+    available = {(sku, wh): free for sku, wh, free in levels}
+    plan = domain.plan_reservations(demands, available, selectors.warehouse_sourcing_order())
+    warehouses_by_sku: dict[int, list[int]] = {}
+    for sku, wh, _free in levels:
+        warehouses_by_sku.setdefault(sku, []).append(wh)
+    allocations = _execute(plan, warehouses_by_sku)
+    Reservation.objects.bulk_create(
+        Reservation(
+            sku_id=a.sku_id,
+            warehouse_id=a.warehouse_id,
+            quantity=a.quantity,
+            demand_type=demand_type,
+            demand_id=a.demand_id,
+            reference=reference,
+        )
+        for a in allocations
+        if a.warehouse_id is not None
+    )
+    return allocations
+
+
+def _execute(
+    plan: Sequence[domain.PlannedReservation], warehouses_by_sku: dict[int, list[int]]
+) -> list[Allocation]:
+    """Run the plan in ascending (SKU, warehouse) order. A planned row another transaction took
+    meanwhile falls back to the SKU's later warehouses only, keeping the lock order."""
+    floor: dict[int, int] = {}  # per SKU, the warehouse id locked last
+    results: dict[str, Allocation] = {}
+    for planned in sorted(plan, key=_lock_order):
+        demand = planned.demand
+        candidates = [planned.warehouse_id] if planned.warehouse_id is not None else []
+        candidates += [w for w in warehouses_by_sku.get(demand.sku_id, []) if w not in candidates]
+        lowest = floor.get(demand.sku_id, 0)
+        chosen = next(
+            (w for w in candidates if w >= lowest and reserve_row(demand.sku_id, w, demand.quantity)), None
+        )
+        if chosen is not None:
+            floor[demand.sku_id] = chosen
+        quantity = demand.quantity if chosen is not None else 0
+        results[demand.demand_id] = Allocation(demand.demand_id, demand.sku_id, chosen, quantity)
+    return [results[p.demand.demand_id] for p in plan]
+
+
+def _lock_order(planned: domain.PlannedReservation) -> tuple[int, int]:
+    return planned.demand.sku_id, planned.warehouse_id if planned.warehouse_id is not None else 1 << 62
+
+
+def reservations_release(*, demand_type: str, demand_ids: Sequence[str]) -> int:
+    """Release the open reservations of these demands; returns the units released. Runs in
+    the caller's transaction. A concurrent release of the same rows raises
+    ReservationConflict instead of releasing twice."""
+    open_rows = list(
+        Reservation.objects.filter(
+            demand_type=demand_type, demand_id__in=list(demand_ids), status=Reservation.Status.OPEN
+        ).values_list("pk", "sku_id", "warehouse_id", "quantity")
+    )
+    if not open_rows:
+        return 0
+    closed = Reservation.objects.filter(
+        pk__in=[row[0] for row in open_rows], status=Reservation.Status.OPEN
+    ).update(status=Reservation.Status.RELEASED, closed_at=timezone.now())
+    if closed != len(open_rows):
+        raise ReservationConflict()
+    totals: dict[tuple[int, int], int] = {}
+    for _pk, sku, wh, quantity in open_rows:
+        totals[(sku, wh)] = totals.get((sku, wh), 0) + quantity
+    for (sku, wh), quantity in sorted(totals.items()):
+        StockLevel.objects.filter(sku_id=sku, warehouse_id=wh).update(reserved=F("reserved") - quantity)
+    return sum(totals.values())

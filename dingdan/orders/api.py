@@ -1,0 +1,180 @@
+"""/api/v1/orders: thin operations over the orders services and selectors."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+from ninja.decorators import decorate_view
+from ninja.responses import Status
+
+from dingdan.channels import selectors as channels
+from dingdan.core.exceptions import NotFound
+from dingdan.core.idempotency import idempotent
+from dingdan.core.pagination import Page, PageQuery, paginate
+from dingdan.core.problems import problems
+from dingdan.core.security import request_actor, request_principal, requires
+from dingdan.core.versioning import if_match_version, set_etag
+from dingdan.customers import selectors as customers
+
+from . import selectors, services
+from .exceptions import ChannelNotAllowed, InvalidOrder
+from .models import Order
+from .schemas import (
+    NoteIn,
+    OrderDraftPatch,
+    OrderFilterIn,
+    OrderIn,
+    OrderOut,
+    OrderSummaryOut,
+    ReasonIn,
+)
+
+router = Router()
+
+
+def _summary(order: Order) -> dict[str, Any]:
+    return {
+        **{name: getattr(order, name) for name in OrderSummaryOut.model_fields if hasattr(order, name)},
+        "channel": order.channel.code,
+        "staff_label": selectors.staff_label(order),
+    }
+
+
+def _detail(request: HttpRequest, order: Order) -> dict[str, Any]:
+    principal = request_principal(request)
+    may_see_pii = principal is not None and principal.has("customers:pii")
+    reservations = selectors.order_reservations(order)
+    return {
+        **{name: getattr(order, name) for name in OrderOut.model_fields if hasattr(order, name)},
+        **_summary(order),
+        "hold_reasons": selectors.hold_reasons(order),
+        "shipping_address": customers.address_for_display(
+            address=order.shipping_address, unmasked=may_see_pii
+        ),
+        "billing_address": customers.address_for_display(address=order.billing_address, unmasked=may_see_pii),
+        "available_actions": selectors.available_actions(order),
+        "lines": list(order.lines.all()),
+        "checks": selectors.latest_check_results(order),
+        "reservations": [
+            {
+                "line_id": int(r.demand_id),
+                "sku_id": r.sku_id,
+                "warehouse": r.warehouse_code,
+                "quantity": r.quantity,
+                "status": r.status,
+            }
+            for r in reservations
+        ],
+        "timeline": selectors.order_timeline(order),
+    }
+
+
+def _respond(request: HttpRequest, response: HttpResponse, order_id: int) -> dict[str, Any]:
+    order = selectors.order_get(order_id=order_id)
+    set_etag(response, order.version)
+    return _detail(request, order)
+
+
+def _channel_id(request: HttpRequest, code: str | None) -> int:
+    principal = request_principal(request)
+    bound = principal.channel_id if principal else None
+    if code is None:
+        if bound is None:
+            raise InvalidOrder(errors=[{"field": "channel", "message": "required", "code": "missing"}])
+        return bound
+    try:
+        channel_id = channels.channel_get(code=code).pk
+    except NotFound as error:
+        raise InvalidOrder(
+            errors=[{"field": "channel", "message": code, "code": "unknown_channel"}]
+        ) from error
+    if bound is not None and bound != channel_id:
+        raise ChannelNotAllowed()
+    return channel_id
+
+
+@router.post("", response={201: OrderOut, **problems(400, 401, 403, 409, 413, 422)})
+@decorate_view(idempotent)
+@requires("orders:write")
+def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn) -> Status:
+    principal = request_principal(request)
+    order_request = services.OrderRequest(
+        channel_id=_channel_id(request, payload.channel),
+        customer_id=payload.customer_id,
+        lines=tuple(
+            services.LineRequest(
+                sku_code=line.sku, quantity=line.quantity, unit_price=line.unit_price, discount=line.discount
+            )
+            for line in payload.lines
+        ),
+        external_reference=payload.external_reference,
+        type=payload.type,
+        priority=payload.priority,
+        shipping_address=payload.shipping_address.model_dump() if payload.shipping_address else None,
+        billing_address=payload.billing_address.model_dump() if payload.billing_address else None,
+        shipping_fee=payload.shipping_fee,
+        customer_note=payload.customer_note,
+        internal_note=payload.internal_note,
+    )
+    order = services.order_create(
+        actor=request_actor(request),
+        request=order_request,
+        submit=payload.submit,
+        may_set_prices=bool(principal and principal.has("orders:set_prices")),
+    )
+    return Status(201, _respond(request, response, order.pk))
+
+
+@router.get("", response={200: Page[OrderSummaryOut], **problems(400, 401, 403)})
+@requires("orders:read")
+def order_list(request: HttpRequest, filters: Query[OrderFilterIn], page: Query[PageQuery]) -> dict[str, Any]:
+    orders = selectors.order_list(filters=selectors.OrderFilters(**filters.model_dump()))
+    items, cursor = paginate(orders, limit=page.limit, cursor=page.cursor, ordering=("-pk",))
+    return {"items": [_summary(order) for order in items], "next": cursor}
+
+
+@router.get("/{int:order_id}", response={200: OrderOut, **problems(401, 403, 404)})
+@requires("orders:read")
+def order_detail(request: HttpRequest, response: HttpResponse, order_id: int) -> dict[str, Any]:
+    return _respond(request, response, order_id)
+
+
+@router.patch("/{int:order_id}", response={200: OrderOut, **problems(400, 401, 403, 404, 409, 412, 422)})
+@requires("orders:write")
+def order_update(
+    request: HttpRequest, response: HttpResponse, order_id: int, payload: OrderDraftPatch
+) -> Any:
+    services.order_update_draft(
+        actor=request_actor(request),
+        order_id=order_id,
+        expected_version=if_match_version(request),
+        changes=payload.model_dump(exclude_unset=True),
+    )
+    return _respond(request, response, order_id)
+
+
+def _action(name: str, scope: str, body: type, service: Any, argument: str) -> None:
+    @router.post(
+        f"/{{int:order_id}}/{name}",
+        response={200: OrderOut, **problems(400, 401, 403, 404, 409, 412, 422)},
+        operation_id=f"order_{name}",
+        summary=f"{name.capitalize()} an order",
+    )
+    @requires(scope)
+    def operation(request: HttpRequest, response: HttpResponse, order_id: int, payload: body) -> Any:  # type: ignore[valid-type]
+        values = payload.model_dump()  # type: ignore[attr-defined]
+        service(
+            actor=request_actor(request),
+            order_id=order_id,
+            expected_version=if_match_version(request),
+            **({argument: values[argument]} if argument else {}),
+        )
+        return _respond(request, response, order_id)
+
+
+_action("submit", "orders:write", NoteIn, services.order_submit, "")
+_action("approve", "orders:review", NoteIn, services.order_approve, "note")
+_action("hold", "orders:review", ReasonIn, services.order_hold, "reason")
+_action("release", "orders:review", NoteIn, services.order_release, "note")
+_action("reject", "orders:review", ReasonIn, services.order_reject, "reason")
+_action("cancel", "orders:write", ReasonIn, services.order_cancel, "reason")

@@ -1,0 +1,198 @@
+from collections.abc import Mapping
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from dingdan.core.models import BaseModel
+
+from . import domain
+
+
+def _choices(enum: type, labels: Mapping[str, object]) -> list[tuple[str, object]]:
+    return [(member.value, labels[member.value]) for member in enum]  # type: ignore[attr-defined]
+
+
+STATUS_LABELS = {
+    "draft": _("Draft"),
+    "pending_review": _("Pending review"),
+    "confirmed": _("Confirmed"),
+    "on_hold": _("On hold"),
+    "completed": _("Completed"),
+    "rejected": _("Rejected"),
+    "cancelled": _("Cancelled"),
+}
+PAYMENT_LABELS = {
+    "unpaid": _("Unpaid"),
+    "authorized": _("Authorized"),
+    "partially_paid": _("Partially paid"),
+    "paid": _("Paid"),
+    "partially_refunded": _("Partially refunded"),
+    "refunded": _("Refunded"),
+}
+FULFILLMENT_LABELS = {
+    "unfulfilled": _("Unfulfilled"),
+    "partially_shipped": _("Partially shipped"),
+    "shipped": _("Shipped"),
+    "delivered": _("Delivered"),
+    "partially_returned": _("Partially returned"),
+    "returned": _("Returned"),
+}
+STAFF_LABELS = {
+    "draft": _("Draft"),
+    "awaiting_review": _("Awaiting review"),
+    "on_hold": _("On hold"),
+    "awaiting_payment": _("Awaiting payment"),
+    "awaiting_shipment": _("Awaiting shipment"),
+    "shipped": _("Shipped"),
+    "completed": _("Completed"),
+    "cancelled": _("Cancelled"),
+}
+
+
+class OrderType(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    WHOLESALE = "wholesale", _("Wholesale")
+    CUSTOM = "custom", _("Custom")
+
+
+class OrderPriority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class Order(BaseModel):
+    Type = OrderType
+    Priority = OrderPriority
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="+")
+    external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
+    type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    customer_grade = models.CharField(_("customer grade"), max_length=32, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=_choices(domain.Status, STATUS_LABELS), default="draft"
+    )
+    held_from = models.CharField(max_length=16, blank=True)
+    hold_reasons = models.JSONField(default=list, blank=True)
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=20,
+        choices=_choices(domain.PaymentStatus, PAYMENT_LABELS),
+        default="unpaid",
+    )
+    fulfillment_status = models.CharField(
+        _("fulfilment status"),
+        max_length=20,
+        choices=_choices(domain.FulfillmentStatus, FULFILLMENT_LABELS),
+        default="unfulfilled",
+    )
+    pay_first = models.BooleanField(default=True)  # the channel's payment policy at intake
+    prices_include_tax = models.BooleanField(default=True)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    shipping_fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    shipping_address = models.JSONField(default=dict)
+    billing_address = models.JSONField(default=dict, blank=True)
+    customer_note = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True)
+    promised_date = models.DateField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="order_external_reference_unique_per_channel",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(condition=Q(shipping_fee__gte=0), name="order_shipping_fee_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="order_status_recent"),
+            models.Index(fields=["channel", "-id"], name="order_channel_recent"),
+            models.Index(fields=["customer", "-id"], name="order_customer_recent"),
+            models.Index(fields=["-created_at", "-id"], name="order_created_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField()
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    sku_code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    specs = models.JSONField(default=dict, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    price_source = models.CharField(max_length=16, default="price_list")  # price_list | supplied
+    list_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    backorder_quantity = models.PositiveIntegerField(default=0)
+    quantity_shipped = models.PositiveIntegerField(default=0)
+    quantity_returned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="order_line_number_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(backorder_quantity__lte=F("quantity")),
+                name="order_line_backorder_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_shipped__lte=F("quantity")), name="order_line_shipped_within_quantity"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_returned__lte=F("quantity_shipped")),
+                name="order_line_returned_within_shipped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.line_number} {self.sku_code} × {self.quantity}"
+
+
+class OrderCheckResult(models.Model):
+    """The outcome of one review check at one submission (ARCHITECTURE §4)."""
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("Pass")
+        WARN = "warn", _("Warning")
+        FAIL = "fail", _("Fail")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="check_results")
+    run = models.PositiveSmallIntegerField()
+    check_code = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reason = models.CharField(max_length=64, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # the message is rendered when read
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check result")
+        verbose_name_plural = _("check results")
+        indexes = [models.Index(fields=["order", "run"])]

@@ -1,0 +1,55 @@
+"""Helpers shared by the order services: audit snapshot, events, version checks."""
+
+from typing import Any
+
+from dingdan.core.actors import Actor
+from dingdan.core.audit import audit_record
+from dingdan.core.exceptions import PreconditionFailed
+from dingdan.core.outbox import outbox_emit
+
+from .. import events
+from ..models import Order
+
+AUDITED = ["status", "payment_status", "fulfillment_status", "total", "hold_reasons", "version"]
+
+
+def order_state(order: Order) -> dict[str, Any]:
+    return {name: getattr(order, name) for name in AUDITED}
+
+
+def check_version(order: Order, expected_version: int | None) -> None:
+    """Optimistic concurrency: a stale If-Match is refused (412) before anything changes."""
+    if expected_version is not None and expected_version != order.version:
+        raise PreconditionFailed()
+
+
+def audit(order: Order, *, action: str, actor: Actor, before: dict[str, Any] | None, note: str = "") -> None:
+    audit_record(
+        aggregate_type="order",
+        aggregate_id=order.pk,
+        action=action,
+        actor=actor,
+        before=before,
+        after=order_state(order),
+        note=note,
+    )
+
+
+def emit(event_class: type[events.OrderEvent], order: Order, **extra: Any) -> None:
+    outbox_emit(
+        event_class(
+            aggregate_id=str(order.pk),
+            number=order.number,
+            status=order.status,
+            channel=order.channel.code,
+            customer_id=order.customer_id,
+            total=str(order.total),
+            currency=order.currency,
+            **extra,
+        )
+    )
+
+
+def save(order: Order, fields: list[str]) -> None:
+    order.version += 1
+    order.save(update_fields=[*fields, "version", "updated_at"])

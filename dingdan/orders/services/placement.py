@@ -1,0 +1,225 @@
+"""Order intake: create (and by default submit) an order in one transaction.
+
+Submitting prices the lines from the price list, reserves stock for each line that stock
+can cover, and runs the review checks; any failed check or short line puts the order on
+hold with the reasons (ARCHITECTURE §4).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from dingdan.catalog import selectors as catalog
+from dingdan.channels import selectors as channels
+from dingdan.core.actors import Actor
+from dingdan.core.exceptions import NotFound
+from dingdan.core.money import ZERO
+from dingdan.core.numbering import number_next
+from dingdan.customers import selectors as customers
+
+from .. import domain
+from ..exceptions import (
+    DuplicateExternalReference,
+    InvalidOrder,
+    InvalidOrderTransition,
+    OrderNotEditable,
+    PriceOverrideNotAllowed,
+)
+from ..lock_objects import order_for_update
+from ..models import Order, OrderLine
+from .common import audit, check_version, save
+from .review import submit_lines
+
+MAX_LINES = 200
+MAX_QUANTITY = 100_000
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku_code: str
+    quantity: int
+    unit_price: Decimal | None = None
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    channel_id: int
+    customer_id: int
+    lines: tuple[LineRequest, ...]
+    external_reference: str = ""
+    type: str = Order.Type.NORMAL
+    priority: str = Order.Priority.NORMAL
+    shipping_address: dict[str, Any] | None = None
+    billing_address: dict[str, Any] | None = None
+    shipping_fee: Decimal = ZERO
+    customer_note: str = ""
+    internal_note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _error(field_name: str, message: str, code: str) -> dict[str, str]:
+    return {"field": field_name, "message": message, "code": code}
+
+
+def _validate_lines(lines: Sequence[LineRequest], *, may_set_prices: bool) -> None:
+    if any(line.unit_price is not None for line in lines) and not may_set_prices:
+        raise PriceOverrideNotAllowed()
+    errors = []
+    if not 1 <= len(lines) <= MAX_LINES:
+        errors.append(
+            _error("lines", _("An order has 1 to %(max)d lines.") % {"max": MAX_LINES}, "line_count")
+        )
+    for index, line in enumerate(lines):
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            message = _("The quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
+            errors.append(_error(f"lines.{index}.quantity", message, "invalid_quantity"))
+        if line.discount < 0 or (line.unit_price is not None and line.unit_price < 0):
+            errors.append(_error(f"lines.{index}", _("Prices and discounts cannot be negative."), "negative"))
+    if errors:
+        raise InvalidOrder(errors=errors)
+
+
+def _resolve(request: OrderRequest) -> tuple[Any, Any, dict[str, Any]]:
+    """The channel, customer snapshot and SKUs an order refers to, or one 422 naming each
+    unknown reference."""
+    errors = []
+    channel = customer = None
+    try:
+        channel = channels.channel_get(channel_id=request.channel_id)
+        if not channel.is_active:
+            errors.append(_error("channel", _("This sales channel is inactive."), "channel_inactive"))
+    except NotFound:
+        errors.append(_error("channel", _("No such sales channel."), "unknown_channel"))
+    try:
+        customer = customers.customer_snapshot(customer_id=request.customer_id)
+    except NotFound:
+        errors.append(_error("customer", _("No such customer."), "unknown_customer"))
+    skus = catalog.skus_by_codes(codes=sorted({line.sku_code for line in request.lines}))
+    for index, line in enumerate(request.lines):
+        if line.sku_code not in skus:
+            errors.append(
+                _error(
+                    f"lines.{index}.sku", _("No such SKU: %(sku)s") % {"sku": line.sku_code}, "unknown_sku"
+                )
+            )
+    if errors:
+        raise InvalidOrder(errors=errors)
+    return channel, customer, skus
+
+
+def _new_order(request: OrderRequest, channel: Any, customer: Any, actor: Actor) -> Order:
+    shipping = request.shipping_address or customer.default_shipping_address or {}
+    billing = request.billing_address or customer.default_billing_address or shipping
+    order = Order(
+        number=number_next(series="order", prefix=channel.number_prefix),
+        channel=channel,
+        external_reference=request.external_reference,
+        type=request.type,
+        priority=request.priority,
+        currency=channel.currency,
+        customer_id=customer.id,
+        customer_grade=customer.grade,
+        pay_first=channel.payment_policy == "prepaid",
+        shipping_fee=request.shipping_fee,
+        shipping_address=customers.address_normalize(address=shipping)
+        if request.shipping_address
+        else shipping,
+        billing_address=billing,
+        customer_note=request.customer_note,
+        internal_note=request.internal_note,
+        created_by=str(actor),
+    )
+    if (
+        request.external_reference
+        and Order.objects.filter(channel=channel, external_reference=request.external_reference).exists()
+    ):
+        raise DuplicateExternalReference()
+    try:
+        with transaction.atomic():
+            order.save(force_insert=True)
+    except IntegrityError as error:  # a concurrent intake of the same reference won the race
+        raise DuplicateExternalReference() from error
+    return order
+
+
+def _line_name(sku: Any) -> str:
+    specs = " / ".join(str(value) for value in (sku.specs or {}).values())
+    return f"{sku.product.name} {specs}".strip()[:200]
+
+
+def _new_lines(order: Order, requests: Sequence[LineRequest], skus: dict[str, Any]) -> list[OrderLine]:
+    lines = []
+    for number, request in enumerate(requests, start=1):
+        sku = skus[request.sku_code]
+        lines.append(
+            OrderLine(
+                order=order,
+                line_number=number,
+                sku_id=sku.pk,
+                sku_code=sku.code,
+                name=_line_name(sku),
+                specs=sku.specs,
+                quantity=request.quantity,
+                unit_price=request.unit_price if request.unit_price is not None else ZERO,
+                price_source="supplied" if request.unit_price is not None else "price_list",
+                discount=request.discount,
+            )
+        )
+    return OrderLine.objects.bulk_create(lines)
+
+
+@transaction.atomic
+def order_create(
+    *, actor: Actor, request: OrderRequest, submit: bool = True, may_set_prices: bool = False
+) -> Order:
+    """Take an order in. Unknown channel, customer or SKU, bad quantities: InvalidOrder (422);
+    unit prices without the right: PriceOverrideNotAllowed (403); a reference already used
+    on the channel: DuplicateExternalReference (409). Nothing is written on any of them.
+    With `submit` the order is submitted in the same transaction."""
+    _validate_lines(request.lines, may_set_prices=may_set_prices)
+    channel, customer, skus = _resolve(request)
+    order = _new_order(request, channel, customer, actor)
+    lines = _new_lines(order, request.lines, skus)
+    audit(order, action="created", actor=actor, before=None)
+    if submit:
+        submit_lines(order=order, lines=lines, skus=skus, customer=customer, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_submit(*, actor: Actor, order_id: int, expected_version: int | None = None) -> Order:
+    """Submit a draft: price, reserve, review (see the module docstring)."""
+    order = order_for_update(order_id)
+    check_version(order, expected_version)
+    if order.status != domain.Status.DRAFT:
+        raise InvalidOrderTransition()
+    lines = list(order.lines.order_by("line_number"))
+    skus = catalog.skus_by_codes(codes=sorted({line.sku_code for line in lines}))
+    customer = customers.customer_snapshot(customer_id=order.customer_id)
+    submit_lines(order=order, lines=lines, skus=skus, customer=customer, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_update_draft(
+    *, actor: Actor, order_id: int, expected_version: int | None, changes: dict[str, Any]
+) -> Order:
+    """Change a draft's notes, priority, type, shipping fee or addresses. Submitted orders
+    change through amendments only (OrderNotEditable)."""
+    order = order_for_update(order_id)
+    check_version(order, expected_version)
+    if order.status != domain.Status.DRAFT:
+        raise OrderNotEditable()
+    before = {name: getattr(order, name) for name in changes}
+    for name, value in changes.items():
+        if name == "shipping_address" and value:
+            value = customers.address_normalize(address=value)
+        setattr(order, name, value)
+    save(order, list(changes))
+    audit(order, action="draft_updated", actor=actor, before=before)
+    return order
