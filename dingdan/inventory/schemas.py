@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -78,3 +78,108 @@ class WarehouseFilter(Schema):
     is_active: bool | None = None
     kind: WarehouseKind | None = None
     region: WarehouseRegion | None = None
+
+
+# Stock ------------------------------------------------------------------------------------
+
+# A SKU's code as the catalog spells it (kept here: inventory does not import catalog models).
+SKU_CODE = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+REASON = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"  # some visible text, no NUL
+MAX_ID = 2**62
+MAX_QUANTITY = 1_000_000
+MovementKind = Literal["receipt", "adjustment", "shipment", "transfer_out", "transfer_in", "return", "count"]
+
+WarehouseCode = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=CODE, description="Warehouse code.")
+]
+SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=SKU_CODE, description="SKU code.")]
+
+
+class StockFilter(Schema):
+    sku: SkuCode | None = None
+    sku_id: int | None = Field(None, ge=1, le=MAX_ID)
+    warehouse: WarehouseCode | None = None
+    below_reorder_point: bool = Field(
+        False, description="Only rows whose available units are at or below their reorder point."
+    )
+    available_only: bool = Field(False, description="Only rows with units available to reserve.")
+
+
+class StockOut(Schema):
+    sku: str
+    sku_id: int
+    warehouse: str
+    on_hand: int
+    reserved: int
+    available: int
+    reorder_point: int | None
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_sku(level: Any) -> str:
+        return str(level.sku.code)
+
+    @staticmethod
+    def resolve_warehouse(level: Any) -> str:
+        return str(level.warehouse.code)
+
+
+class MovementFilter(Schema):
+    sku: SkuCode | None = None
+    sku_id: int | None = Field(None, ge=1, le=MAX_ID)
+    warehouse: WarehouseCode | None = None
+    kind: MovementKind | None = None
+
+
+class MovementOut(Schema):
+    id: int
+    sku: str
+    sku_id: int
+    warehouse: str
+    kind: MovementKind
+    quantity: int
+    reason: str
+    reference: str
+    note: str
+    actor: str
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_sku(movement: Any) -> str:
+        return str(movement.sku.code)
+
+    @staticmethod
+    def resolve_warehouse(movement: Any) -> str:
+        return str(movement.warehouse.code)
+
+
+class ReceiptLineIn(InputSchema):
+    sku: SkuCode
+    quantity: int = Field(..., ge=1, le=MAX_QUANTITY)
+
+
+class ReceiptIn(InputSchema):
+    warehouse: WarehouseCode
+    reference: str = Field("", max_length=64, description="E.g. the delivery note or purchase order.")
+    note: str = Field("", max_length=255)
+    lines: list[ReceiptLineIn] = Field(..., min_length=1, max_length=200)
+
+
+class ReceiptOut(Schema):
+    warehouse: str
+    reference: str
+    movements: list[MovementOut] = Field(..., description="One receipt per SKU (lines of a SKU merged).")
+
+
+class AdjustmentIn(InputSchema):
+    warehouse: WarehouseCode
+    sku: SkuCode
+    quantity: int = Field(
+        ...,
+        ge=-MAX_QUANTITY,
+        le=MAX_QUANTITY,
+        description="Signed, not 0: a decrease may not take on hand below what is reserved (409).",
+        json_schema_extra={"not": {"const": 0}},
+    )
+    reason: str = Field(..., min_length=1, max_length=64, pattern=REASON, description="Why on hand changes.")
+    note: str = Field("", max_length=255)

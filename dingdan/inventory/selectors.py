@@ -2,6 +2,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+
+from dingdan.catalog import selectors as catalog
+from dingdan.core.exceptions import ValidationFailed
 
 from .exceptions import WarehouseNotFound
 from .models import Reservation, StockLevel, StockMovement, Warehouse
@@ -56,6 +60,9 @@ class StockFilters:
 
 
 def stock_list(*, filters: StockFilters) -> QuerySet[StockLevel]:
+    """Stock rows with their SKU and warehouse (one query). `below_reorder_point`: rows whose
+    available units (on hand − reserved: reserved units are already promised) are at or below
+    their reorder point."""
     levels = StockLevel.objects.select_related("sku", "warehouse")
     if filters.sku_id:
         levels = levels.filter(sku_id=filters.sku_id)
@@ -64,18 +71,28 @@ def stock_list(*, filters: StockFilters) -> QuerySet[StockLevel]:
     if filters.warehouse:
         levels = levels.filter(warehouse__code=filters.warehouse)
     if filters.below_reorder_point:
-        levels = levels.filter(reorder_point__isnull=False, on_hand__lte=F("reorder_point"))
+        levels = levels.filter(reorder_point__isnull=False, on_hand__lte=F("reserved") + F("reorder_point"))
     if filters.available_only:
         levels = levels.filter(on_hand__gt=F("reserved"))
     return levels
 
 
 def movement_list(
-    *, sku_id: int | None = None, warehouse: str | None = None, kind: str | None = None
+    *,
+    sku_id: int | None = None,
+    sku_code: str | None = None,
+    warehouse: str | None = None,
+    kind: str | None = None,
+    movement_ids: Sequence[int] | None = None,
 ) -> QuerySet[StockMovement]:
+    """Ledger rows with their SKU and warehouse (one query)."""
     movements = StockMovement.objects.select_related("sku", "warehouse")
+    if movement_ids is not None:
+        movements = movements.filter(pk__in=list(movement_ids))
     if sku_id:
         movements = movements.filter(sku_id=sku_id)
+    if sku_code:
+        movements = movements.filter(sku__code=sku_code)
     if warehouse:
         movements = movements.filter(warehouse__code=warehouse)
     if kind:
@@ -99,3 +116,26 @@ def reservations_for(*, demand_type: str, demand_ids: Sequence[str]) -> list[Res
         .values_list("demand_id", "sku_id", "warehouse__code", "quantity", "status")
     )
     return [ReservationView(*row) for row in rows]
+
+
+def _unknown(field: str, message: str, code: str) -> dict[str, str]:
+    return {"field": field, "message": message, "code": code}
+
+
+def stock_codes_resolve(*, warehouse: str, skus: Sequence[tuple[str, str]]) -> tuple[int, list[int]]:
+    """The warehouse id and the SKU ids (in the given order) for codes a request names; `skus`
+    pairs each code with the request field that holds it. Raises one ValidationFailed naming
+    every unknown code's field (unknown_warehouse, unknown_sku). Two queries."""
+    found = Warehouse.objects.filter(code=warehouse).values_list("pk", flat=True).first()
+    by_code = catalog.skus_by_codes(codes=[code for _field, code in skus])
+    errors = []
+    if found is None:
+        errors.append(
+            _unknown("warehouse", _("No such warehouse: %(code)s") % {"code": warehouse}, "unknown_warehouse")
+        )
+    for field, code in skus:
+        if code not in by_code:
+            errors.append(_unknown(field, _("No such SKU: %(sku)s") % {"sku": code}, "unknown_sku"))
+    if errors or found is None:
+        raise ValidationFailed(errors=errors)
+    return found, [by_code[code].pk for _field, code in skus]

@@ -23,6 +23,9 @@ from ..exceptions import InsufficientStock, ReservationConflict, UnknownSku, War
 from ..models import Reservation, StockLevel, StockMovement, Warehouse
 
 MAX_QUANTITY = 1_000_000
+# The counters are 32-bit integers on PostgreSQL: a rise past this is refused (422), never a
+# database error (500); the same limit applies on SQLite so both answer alike.
+MAX_ON_HAND = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,14 @@ def _field_error(field: str, message: str, code: str = "invalid") -> dict[str, s
     return {"field": field, "message": message, "code": code}
 
 
+def _quantity_error(field: str, *, signed: bool = False) -> dict[str, str]:
+    if signed:
+        message = _("The quantity must not be 0 and at most %(max)d either way.") % {"max": MAX_QUANTITY}
+    else:
+        message = _("The quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
+    return _field_error(field, message, "invalid_quantity")
+
+
 def _active_warehouse(warehouse_id: int) -> Warehouse:
     warehouse = selectors.warehouse_get(warehouse_id=warehouse_id)
     if not warehouse.is_active:
@@ -56,8 +67,7 @@ def _check_lines(lines: Sequence[StockLine], *, signed: bool = False) -> list[St
     for index, line in enumerate(lines):
         size_ok = 0 < abs(line.quantity) <= MAX_QUANTITY if signed else 0 < line.quantity <= MAX_QUANTITY
         if not size_ok:
-            message = _("The quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
-            errors.append(_field_error(f"lines.{index}.quantity", message, "invalid_quantity"))
+            errors.append(_quantity_error(f"lines.{index}.quantity", signed=signed))
     if not lines:
         errors.append(_field_error("lines", _("Give at least one line."), "required"))
     if errors:
@@ -70,6 +80,11 @@ def _check_lines(lines: Sequence[StockLine], *, signed: bool = False) -> list[St
     for line in lines:
         merged[line.sku_id] = merged.get(line.sku_id, 0) + line.quantity
     return [StockLine(sku, quantity) for sku, quantity in sorted(merged.items())]
+
+
+def _too_much() -> ValidationFailed:
+    message = _("On hand would exceed %(max)d units.") % {"max": MAX_ON_HAND}
+    return ValidationFailed(errors=[_field_error("quantity", message, "on_hand_too_large")])
 
 
 def _ensure_levels(keys: Iterable[tuple[int, int]]) -> None:
@@ -115,9 +130,11 @@ def stock_receive(
     merged = _check_lines(lines)
     _ensure_levels((line.sku_id, warehouse.pk) for line in merged)
     for line in merged:  # ascending SKU: the lock order of stock rows
-        StockLevel.objects.filter(sku_id=line.sku_id, warehouse_id=warehouse.pk).update(
-            on_hand=F("on_hand") + line.quantity, updated_at=timezone.now()
+        rows = StockLevel.objects.filter(
+            sku_id=line.sku_id, warehouse_id=warehouse.pk, on_hand__lte=MAX_ON_HAND - line.quantity
         )
+        if not rows.update(on_hand=F("on_hand") + line.quantity, updated_at=timezone.now()):
+            raise _too_much()
     movements = _record(
         merged,
         warehouse_id=warehouse.pk,
@@ -139,13 +156,17 @@ def stock_adjust(
     if not reason.strip():
         raise ValidationFailed(errors=[_field_error("reason", _("Give a reason."), "required")])
     warehouse = _active_warehouse(warehouse_id)
+    if not 0 < abs(quantity) <= MAX_QUANTITY:  # named "quantity": an adjustment has no lines
+        raise ValidationFailed(errors=[_quantity_error("quantity", signed=True)])
     [line] = _check_lines([StockLine(sku_id, quantity)], signed=True)
     _ensure_levels([(sku_id, warehouse.pk)])
     rows = StockLevel.objects.filter(sku_id=sku_id, warehouse_id=warehouse.pk)
     if quantity < 0:
         rows = rows.filter(on_hand__gte=F("reserved") - quantity)
+    else:
+        rows = rows.filter(on_hand__lte=MAX_ON_HAND - quantity)
     if not rows.update(on_hand=F("on_hand") + quantity, updated_at=timezone.now()):
-        raise InsufficientStock()
+        raise InsufficientStock() if quantity < 0 else _too_much()
     [movement] = _record(
         [line],
         warehouse_id=warehouse.pk,
@@ -165,7 +186,7 @@ def reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> bool:
     return bool(
         StockLevel.objects.filter(
             sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") + quantity
-        ).update(reserved=F("reserved") + quantity)
+        ).update(reserved=F("reserved") + quantity, updated_at=timezone.now())
     )
 
 
@@ -176,6 +197,7 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
         raise RuntimeError("stock_reserve runs inside the caller's transaction")
     if not demands:
         return []
+    _check_demands(demands)
     levels = sorted(selectors.stock_available(sku_ids={d.sku_id for d in demands}))
     available = {(sku, wh): free for sku, wh, free in levels}
     plan = domain.plan_reservations(demands, available, selectors.warehouse_sourcing_order())
@@ -196,6 +218,16 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
         if a.warehouse_id is not None
     )
     return allocations
+
+
+def _check_demands(demands: Sequence[Demand]) -> None:
+    """Programming errors, refused before anything moves: a quantity below 1 would lower
+    `reserved`, and two demands with one id would leave `reserved` unequal to the open
+    reservations (allocations are keyed by demand id)."""
+    if any(demand.quantity < 1 for demand in demands):
+        raise ValueError("every demand needs a quantity of at least 1")
+    if len({demand.demand_id for demand in demands}) != len(demands):
+        raise ValueError("demand ids must be unique within one call")
 
 
 def _execute(
@@ -224,10 +256,11 @@ def _lock_order(planned: domain.PlannedReservation) -> tuple[int, int]:
     return planned.demand.sku_id, planned.warehouse_id if planned.warehouse_id is not None else 1 << 62
 
 
+@transaction.atomic  # a savepoint: a conflict must not leave rows released but still counted
 def reservations_release(*, demand_type: str, demand_ids: Sequence[str]) -> int:
     """Release the open reservations of these demands; returns the units released. Runs in
     the caller's transaction. A concurrent release of the same rows raises
-    ReservationConflict instead of releasing twice."""
+    ReservationConflict instead of releasing twice, and releases nothing."""
     open_rows = list(
         Reservation.objects.filter(
             demand_type=demand_type, demand_id__in=list(demand_ids), status=Reservation.Status.OPEN
@@ -244,5 +277,7 @@ def reservations_release(*, demand_type: str, demand_ids: Sequence[str]) -> int:
     for _pk, sku, wh, quantity in open_rows:
         totals[(sku, wh)] = totals.get((sku, wh), 0) + quantity
     for (sku, wh), quantity in sorted(totals.items()):
-        StockLevel.objects.filter(sku_id=sku, warehouse_id=wh).update(reserved=F("reserved") - quantity)
+        StockLevel.objects.filter(sku_id=sku, warehouse_id=wh).update(
+            reserved=F("reserved") - quantity, updated_at=timezone.now()
+        )
     return sum(totals.values())
