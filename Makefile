@@ -55,5 +55,11 @@ fmt: install
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
+# Refresh the message catalogues (needs GNU gettext) and compile them; the .mo files are
+# committed, so running Dingdan needs no gettext tools.
+messages: install
+	cd dingdan && ../$(PY) -m dingdan.cli makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore "*/tests/*" --ignore "testing/*"
+	$(PY) -m dingdan.cli compilemessages --ignore .venv --ignore .tools
+
 clean:
 	rm -rf var/test-*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
