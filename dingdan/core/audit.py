@@ -132,7 +132,8 @@ def audit_timeline(*, aggregate_type: str, aggregate_id: object) -> list[AuditEn
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
+    # The company's business day (TIME_ZONE), whatever time zone a request may have activated.
+    tz = timezone.get_default_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     return start, start + dt.timedelta(days=1)
 

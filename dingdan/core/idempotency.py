@@ -8,8 +8,13 @@
    for byte; a different fingerprint is 422; an `in_progress` key is 409 with Retry-After,
    unless its lock is older than the timeout, in which case the request takes it over.
 
-Failures: a 4xx outcome other than a transient conflict is stored like a success (the same
-request gets the same answer); a 5xx/503 or crash releases the key so a retry can run.
+Failures: a 4xx outcome is stored like a success (the same request gets the same answer),
+except those that depend on the moment or on the caller's current rights (401, 403, 409, 412,
+423, 429); those, a 5xx/503 and a crash release the key so a retry can run.
+
+Ownership: completing or releasing a key is conditional on still holding the claim (status
+`in_progress` and our `locked_at`). An owner that outlived its lock and was taken over rolls its
+work back and answers 409, so the work of a key is done and committed at most once.
 """
 
 import datetime as dt
@@ -22,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -35,9 +41,10 @@ from .models import IdempotencyKey
 from .problems import error_response
 
 HEADER = "Idempotency-Key"
-_KEY_FORMAT = re.compile(r"^[\x21-\x7e]{1,255}$")
-# Outcomes that depend on the moment, not on the request: a retry may succeed.
-_TRANSIENT = {409, 412, 423, 429}
+_KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")  # fullmatch: no trailing newline slips through
+# Outcomes that depend on the moment or on the caller's current rights, not on the request:
+# a retry may succeed (a role granted meanwhile must not meet a stored 403).
+_TRANSIENT = {401, 403, 409, 412, 423, 429}
 
 Run = Callable[..., HttpResponse]
 
@@ -100,17 +107,27 @@ def _claim(principal: str, key: str, fingerprint: str) -> IdempotencyKey | HttpR
     return row
 
 
-def _complete(row: IdempotencyKey, response: HttpResponse) -> None:
-    IdempotencyKey.objects.filter(pk=row.pk).update(
-        status=IdempotencyKey.Status.COMPLETED,
-        response_status=response.status_code,
-        response_body=response.content,
-        response_content_type=response.get("Content-Type", ""),
+def _held(row: IdempotencyKey) -> QuerySet[IdempotencyKey]:
+    """The key row, if this request still holds its claim."""
+    return IdempotencyKey.objects.filter(
+        pk=row.pk, status=IdempotencyKey.Status.IN_PROGRESS, locked_at=row.locked_at
+    )
+
+
+def _complete(row: IdempotencyKey, response: HttpResponse) -> bool:
+    """Store the response; False when the claim was lost (taken over after its lock expired)."""
+    return bool(
+        _held(row).update(
+            status=IdempotencyKey.Status.COMPLETED,
+            response_status=response.status_code,
+            response_body=response.content,
+            response_content_type=response.get("Content-Type", ""),
+        )
     )
 
 
 def _release(row: IdempotencyKey) -> None:
-    IdempotencyKey.objects.filter(pk=row.pk, status=IdempotencyKey.Status.IN_PROGRESS).delete()
+    _held(row).delete()
 
 
 def _principal_key(request: HttpRequest) -> str | None:
@@ -128,7 +145,7 @@ def idempotent(run: Run) -> Run:
         principal = _principal_key(request)
         if key is None or principal is None:  # unauthenticated requests end in 401 anyway
             return run(request, *args, **kwargs)
-        if not _KEY_FORMAT.match(key):
+        if not _KEY_FORMAT.fullmatch(key):
             return error_response(InvalidIdempotencyKey())
         try:
             fingerprint = _fingerprint(request)
@@ -141,8 +158,9 @@ def idempotent(run: Run) -> Run:
             with transaction.atomic():
                 response = run(request, *args, **kwargs)
                 if response.status_code < 400:
-                    _complete(claimed, response)
-                    return response
+                    if _complete(claimed, response):
+                        return response
+                    response = error_response(IdempotencyKeyInProgress(headers=_retry_after()))
                 transaction.set_rollback(True)
         except BaseException:
             _release(claimed)

@@ -8,9 +8,14 @@ ZERO = Decimal("0")
 MAX_AMOUNT = Decimal("9999999999.99")
 # A money field's JSON schema: a decimal string with at most two places.
 DECIMAL_PATTERN = r"^-?\d{1,10}(\.\d{1,2})?$"
-RATE_PATTERN = r"^\d{1,2}(\.\d{1,4})?$"
+# A non-negative amount (prices, fees, limits): what MoneyIn accepts, exactly.
+AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+# A rate from 0 to 1 with at most four places (0.13 is 13 %): what RateIn accepts, exactly.
+RATE_PATTERN = r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$"
 
 _CURRENCIES = frozenset(list_currencies())
+# For API schemas: a currency field lists the codes it accepts (see core.schemas.CurrencyCode).
+CURRENCY_CODES: tuple[str, ...] = tuple(sorted(_CURRENCIES))
 
 
 def is_currency(code: str) -> bool:

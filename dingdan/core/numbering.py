@@ -42,7 +42,7 @@ def format_number(prefix: str, business_date: dt.date, value: int) -> str:
 def number_next(*, series: str, prefix: str, now: dt.datetime | None = None) -> str:
     """A new number of `series` dated with today's business date in the company time zone."""
     moment = now or timezone.now()
-    business_date = timezone.localdate(moment)
+    business_date = timezone.localdate(moment, timezone.get_default_timezone())
     return format_number(prefix, business_date, next_value(series))
 
 

@@ -8,7 +8,10 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
+import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -41,9 +44,27 @@ def clamp_limit(limit: int | None) -> int:
     return max(1, min(int(limit), MAX_LIMIT))
 
 
+def _plain(value: Any) -> Any:
+    # Full precision on purpose: DjangoJSONEncoder cuts datetimes to milliseconds, which would
+    # skip or repeat rows that differ by microseconds.
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    return value
+
+
 def _encode(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    plain = [_plain(v) for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _is_scalar(value: Any) -> bool:
+    """A value a cursor can carry: text, a finite number or a boolean (never null, a list,
+    an object, or 1e400, which JSON reads as infinity)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, (str, int))
 
 
 def _decode(cursor: str, size: int) -> list[Any]:
@@ -52,7 +73,7 @@ def _decode(cursor: str, size: int) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise InvalidCursor() from error
-    if not isinstance(values, list) or len(values) != size:
+    if not isinstance(values, list) or len(values) != size or not all(_is_scalar(v) for v in values):
         raise InvalidCursor()
     return values
 
@@ -85,7 +106,7 @@ def paginate(
         values = _decode(cursor, len(ordering))
         try:
             ordered = ordered.filter(_after(ordering, values))
-        except (ValueError, TypeError, DjangoValidationError) as error:  # wrong value type
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as error:  # wrong type
             raise InvalidCursor() from error
     rows = list(ordered[: size + 1])
     if len(rows) <= size:

@@ -61,6 +61,14 @@ class BearerAuth(HttpBearer):
 class StaffSessionAuth(SessionAuth):
     """A signed-in staff member's session (the back office); CSRF-checked on writes."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session a forged request could ride on, so no
+        # CSRF check: the caller is simply unauthenticated (401), not told "CSRF failed" (403),
+        # which is what an integrator with a missing or revoked token would otherwise see.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
         principal = request_principal(request)
         return principal if principal and not principal.token_id else None

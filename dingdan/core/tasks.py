@@ -23,7 +23,7 @@ def outbox_deliver(event_pk: int) -> None:
 @cron("10 0 * * *")
 @task
 def audit_seal_yesterday() -> None:
-    audit_day_seal(day=timezone.localdate() - dt.timedelta(days=1))
+    audit_day_seal(day=timezone.localdate(timezone=timezone.get_default_timezone()) - dt.timedelta(days=1))
 
 
 @cron("30 3 * * *")
