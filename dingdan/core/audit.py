@@ -161,12 +161,28 @@ def audit_digest_compute(*, day: dt.date) -> tuple[str, int, int]:
 
 @transaction.atomic
 def audit_day_seal(*, day: dt.date) -> AuditDigest:
-    """Seal a finished business day. Sealing again returns the existing digest."""
+    """Seal a finished business day. Sealing again returns the existing digest. A day before
+    the latest sealed day cannot be sealed any more: each digest chains to the previous one,
+    so inserting a day in the past would break every later digest (ValueError)."""
     existing = AuditDigest.objects.filter(day=day).first()
     if existing:
         return existing
+    if AuditDigest.objects.filter(day__gt=day).exists():
+        raise ValueError(f"{day} lies before a sealed day and can no longer be sealed")
     digest, count, chains = audit_digest_compute(day=day)
     return AuditDigest.objects.create(day=day, digest=digest, entry_count=count, chain_count=chains)
+
+
+def audit_days_seal_until(*, day: dt.date) -> list[AuditDigest]:
+    """Seal every unsealed day from the day after the latest sealed one up to `day`, in
+    order, so a scheduler that missed days catches up without breaking the digest chain."""
+    latest = AuditDigest.objects.order_by("-day").values_list("day", flat=True).first()
+    first = latest + dt.timedelta(days=1) if latest else day
+    sealed = []
+    while first <= day:
+        sealed.append(audit_day_seal(day=first))
+        first += dt.timedelta(days=1)
+    return sealed
 
 
 def audit_digest_verify(*, day: dt.date) -> bool:

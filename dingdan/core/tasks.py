@@ -7,7 +7,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from .audit import audit_day_seal
+from .audit import audit_days_seal_until
 from .models import IdempotencyKey, OutboxEvent
 
 
@@ -23,7 +23,8 @@ def outbox_deliver(event_pk: int) -> None:
 @cron("10 0 * * *")
 @task
 def audit_seal_yesterday() -> None:
-    audit_day_seal(day=timezone.localdate(timezone=timezone.get_default_timezone()) - dt.timedelta(days=1))
+    yesterday = timezone.localdate(timezone=timezone.get_default_timezone()) - dt.timedelta(days=1)
+    audit_days_seal_until(day=yesterday)
 
 
 @cron("30 3 * * *")

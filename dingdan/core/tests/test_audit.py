@@ -226,3 +226,17 @@ def test_a_sealed_day_is_chained_to_the_previous_day_and_detects_a_changed_head(
 
 def test_an_unsealed_day_does_not_verify():
     assert audit_digest_verify(day=dt.date(2026, 1, 23)) is False
+
+
+def test_missed_days_are_sealed_in_order_and_a_day_before_a_sealed_day_is_refused(db):
+    from dingdan.core.audit import audit_day_seal, audit_days_seal_until, audit_digest_verify
+
+    start = dt.date(2026, 1, 1)
+    audit_day_seal(day=start)
+
+    sealed = audit_days_seal_until(day=start + dt.timedelta(days=3))
+
+    assert [d.day for d in sealed] == [start + dt.timedelta(days=n) for n in (1, 2, 3)]
+    assert all(audit_digest_verify(day=start + dt.timedelta(days=n)) for n in range(4))
+    with pytest.raises(ValueError):
+        audit_day_seal(day=start - dt.timedelta(days=1))
