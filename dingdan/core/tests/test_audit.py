@@ -238,5 +238,5 @@ def test_missed_days_are_sealed_in_order_and_a_day_before_a_sealed_day_is_refuse
 
     assert [d.day for d in sealed] == [start + dt.timedelta(days=n) for n in (1, 2, 3)]
     assert all(audit_digest_verify(day=start + dt.timedelta(days=n)) for n in range(4))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="before a sealed day"):
         audit_day_seal(day=start - dt.timedelta(days=1))
