@@ -11,6 +11,8 @@ from .base import VAR_DIR, sqlite_database
 
 SECRET_KEY = "test-secret-key-" + "t" * 40
 DEBUG = False
+# Tests assert English messages unless they ask for another language (Accept-Language).
+LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {

@@ -1,8 +1,15 @@
-"""/api/v1/orders: thin operations over the orders services and selectors."""
+"""/api/v1/orders: thin operations over the orders services and selectors.
+
+Order responses mask the addresses' phone and street for callers without customers:pii; a
+response that shows a caller with that scope an order's stored addresses (not just the ones
+it sent) logs one PersonalDataAccess row for the request. Actions and draft edits take
+If-Match with the ETag (the order's version); a stale one is 412.
+"""
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 from ninja.responses import Status
@@ -15,6 +22,7 @@ from dingdan.core.problems import problems
 from dingdan.core.security import request_actor, request_principal, requires
 from dingdan.core.versioning import if_match_version, set_etag
 from dingdan.customers import selectors as customers
+from dingdan.customers import services as customer_services
 
 from . import selectors, services
 from .exceptions import ChannelNotAllowed, InvalidOrder
@@ -40,18 +48,29 @@ def _summary(order: Order) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, order: Order) -> dict[str, Any]:
+def _sees_personal_data(request: HttpRequest) -> bool:
     principal = request_principal(request)
-    may_see_pii = principal is not None and principal.has("customers:pii")
+    return principal is not None and principal.has("customers:pii")
+
+
+def _log_read(request: HttpRequest, order: Order, purpose: str | None) -> None:
+    """One PersonalDataAccess row when the response shows the order's addresses unmasked."""
+    shows_address = bool(order.shipping_address or order.billing_address)
+    if purpose and shows_address and _sees_personal_data(request):
+        customer_services.personal_data_access_record(
+            actor=request_actor(request), subject_ids=[order.customer_id], purpose=purpose
+        )
+
+
+def _detail(request: HttpRequest, order: Order) -> dict[str, Any]:
+    unmasked = _sees_personal_data(request)
     reservations = selectors.order_reservations(order)
     return {
         **{name: getattr(order, name) for name in OrderOut.model_fields if hasattr(order, name)},
         **_summary(order),
         "hold_reasons": selectors.hold_reasons(order),
-        "shipping_address": customers.address_for_display(
-            address=order.shipping_address, unmasked=may_see_pii
-        ),
-        "billing_address": customers.address_for_display(address=order.billing_address, unmasked=may_see_pii),
+        "shipping_address": customers.address_for_display(address=order.shipping_address, unmasked=unmasked),
+        "billing_address": customers.address_for_display(address=order.billing_address, unmasked=unmasked),
         "available_actions": selectors.available_actions(order),
         "lines": list(order.lines.all()),
         "checks": selectors.latest_check_results(order),
@@ -69,24 +88,33 @@ def _detail(request: HttpRequest, order: Order) -> dict[str, Any]:
     }
 
 
-def _respond(request: HttpRequest, response: HttpResponse, order_id: int) -> dict[str, Any]:
+def _respond(
+    request: HttpRequest, response: HttpResponse, order_id: int, *, purpose: str | None
+) -> dict[str, Any]:
+    """The order as OrderOut, its version as the ETag; `purpose` names the read in the
+    personal data access log (None: the response shows only what the caller sent)."""
     order = selectors.order_get(order_id=order_id)
     set_etag(response, order.version)
+    _log_read(request, order, purpose)
     return _detail(request, order)
 
 
 def _channel_id(request: HttpRequest, code: str | None) -> int:
+    """The channel the order is for: the one named, else the token's. A token bound to a
+    channel may name only that one (ChannelNotAllowed)."""
     principal = request_principal(request)
     bound = principal.channel_id if principal else None
     if code is None:
         if bound is None:
-            raise InvalidOrder(errors=[{"field": "channel", "message": "required", "code": "missing"}])
+            message = _("Name the sales channel (this token is not bound to one).")
+            raise InvalidOrder(errors=[{"field": "channel", "message": message, "code": "required"}])
         return bound
     try:
         channel_id = channels.channel_get(code=code).pk
     except NotFound as error:
+        message = _("No such sales channel: %(code)s") % {"code": code}
         raise InvalidOrder(
-            errors=[{"field": "channel", "message": code, "code": "unknown_channel"}]
+            errors=[{"field": "channel", "message": message, "code": "unknown_channel"}]
         ) from error
     if bound is not None and bound != channel_id:
         raise ChannelNotAllowed()
@@ -122,7 +150,10 @@ def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn)
         submit=payload.submit,
         may_set_prices=bool(principal and principal.has("orders:set_prices")),
     )
-    return Status(201, _respond(request, response, order.pk))
+    # Addresses the caller did not send come from the customer's record: stored personal data.
+    sent_both = payload.shipping_address is not None and payload.billing_address is not None
+    purpose = None if sent_both else "api.order_create"
+    return Status(201, _respond(request, response, order.pk, purpose=purpose))
 
 
 @router.get("", response={200: Page[OrderSummaryOut], **problems(400, 401, 403)})
@@ -136,7 +167,7 @@ def order_list(request: HttpRequest, filters: Query[OrderFilterIn], page: Query[
 @router.get("/{int:order_id}", response={200: OrderOut, **problems(401, 403, 404)})
 @requires("orders:read")
 def order_detail(request: HttpRequest, response: HttpResponse, order_id: int) -> dict[str, Any]:
-    return _respond(request, response, order_id)
+    return _respond(request, response, order_id, purpose="api.order_detail")
 
 
 @router.patch("/{int:order_id}", response={200: OrderOut, **problems(400, 401, 403, 404, 409, 412, 422)})
@@ -148,9 +179,9 @@ def order_update(
         actor=request_actor(request),
         order_id=order_id,
         expected_version=if_match_version(request),
-        changes=payload.model_dump(exclude_unset=True),
+        changes=payload.model_dump(exclude_unset=True, exclude_none=True),
     )
-    return _respond(request, response, order_id)
+    return _respond(request, response, order_id, purpose="api.order_update")
 
 
 def _action(name: str, scope: str, body: type, service: Any, argument: str) -> None:
@@ -169,7 +200,7 @@ def _action(name: str, scope: str, body: type, service: Any, argument: str) -> N
             expected_version=if_match_version(request),
             **({argument: values[argument]} if argument else {}),
         )
-        return _respond(request, response, order_id)
+        return _respond(request, response, order_id, purpose=f"api.order_{name}")
 
 
 _action("submit", "orders:write", NoteIn, services.order_submit, "")

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from dingdan.core.schemas import InputSchema, MoneyIn
+from dingdan.core.schemas import FilterSchema, InputSchema, MoneyIn
 
+from .domain import Status
 from .models import OrderPriority, OrderType
 
 
@@ -44,6 +45,8 @@ class OrderIn(InputSchema):
 
 
 class OrderDraftPatch(InputSchema):
+    """The draft fields to change; a field absent (or null) stays as it is."""
+
     priority: OrderPriority | None = None
     type: OrderType | None = None
     shipping_fee: MoneyIn | None = None
@@ -151,8 +154,8 @@ class OrderOut(OrderSummaryOut):
     timeline: list[TimelineEntryOut]
 
 
-class OrderFilterIn(Schema):
-    status: str | None = Field(None, max_length=20)
+class OrderFilterIn(FilterSchema):
+    status: Status | None = None
     channel: str | None = Field(None, max_length=32)
     customer_id: int | None = Field(None, ge=1, le=2**62)
     number: str | None = Field(None, max_length=32)

@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from dingdan.core.audit import audit_timeline
 from dingdan.core.models import AuditEntry
@@ -71,16 +72,27 @@ def available_actions(order: Order) -> list[str]:
     return [action.value for action in domain.available_actions(domain.Status(order.status))]
 
 
+MANUAL_HOLD = _("Put on hold by hand: %(note)s")
+
+
+def _hold_message(reason: str, params: dict[str, Any]) -> str:
+    if reason == "manual_hold":  # not a check's reason: the reviewer's own note
+        return str(MANUAL_HOLD) % {"note": params.get("note", "")}
+    return render_reason(reason, params)
+
+
 def hold_reasons(order: Order) -> list[dict[str, Any]]:
+    """Why the order is on hold, each reason with its localised message."""
     return [
-        {"reason": r["reason"], "message": render_reason(r["reason"], r.get("params", {}))}
+        {"reason": r["reason"], "message": _hold_message(r["reason"], r.get("params", {}))}
         for r in order.hold_reasons
     ]
 
 
 def latest_check_results(order: Order) -> list[dict[str, Any]]:
-    last = order.check_results.aggregate(last=Max("run"))["last"]
-    rows = OrderCheckResult.objects.filter(order=order, run=last).order_by("pk") if last else []
+    """The results of the order's last check run, in the order they ran (one query)."""
+    last_run = OrderCheckResult.objects.filter(order=order).order_by("-run").values("run")[:1]
+    rows = OrderCheckResult.objects.filter(order=order, run=Subquery(last_run)).order_by("pk")
     return [
         {
             "check": row.check_code,

@@ -1,10 +1,13 @@
+import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from dingdan.accounts.scopes import ROLES
 from dingdan.channels.services import channel_create
@@ -27,6 +30,11 @@ COUNTED = [
     "customers.Customer",
     "customers.Address",
     "customers.Contact",
+    "inventory.StockLevel",
+    "inventory.StockMovement",
+    "inventory.Reservation",
+    "orders.Order",
+    "orders.OrderLine",
     "core.AuditEntry",
     "core.OutboxEvent",
 ]
@@ -59,7 +67,12 @@ def test_the_demo_loads_once_its_logins_work_and_verify_stays_clean():
         9,
         320,
     )
+    assert (loaded["orders.Order"], loaded["inventory.StockMovement"]) == (
+        3000,
+        loaded["inventory.StockLevel"],
+    )
     assert "products       320 created" in first_output
+    assert "orders-15      200 created" in first_output
     assert second_output.count("already loaded") == len(loader.SECTIONS)
     call_command("verify", stdout=io.StringIO())
     for username in [*ROLES, "admin"]:
@@ -112,3 +125,35 @@ def test_a_channel_made_by_hand_is_kept_and_the_others_are_created(monkeypatch):
     assert channels.count() == 7
     assert channels.get(code="web").name == "我们的官网"
     assert "channels         6 created" in output
+
+
+def test_the_demo_orders_reach_every_status_so_far_dated_over_the_last_60_days(monkeypatch):
+    monkeypatch.setattr(loader, "ORDER_COUNT", 600)
+
+    demo()
+
+    orders = apps.get_model("orders.Order").objects
+    audit = apps.get_model("core.AuditEntry").objects.filter(aggregate_type="order")
+    statuses = Counter(orders.values_list("status", flat=True))
+    reasons = Counter(r["reason"] for held in orders.filter(status="on_hold") for r in held.hold_reasons)
+    assert set(statuses) == {"confirmed", "pending_review", "on_hold", "rejected", "cancelled", "draft"}
+    assert sum(statuses.values()) == 600
+    assert {"insufficient_stock", "manual_hold"} <= set(reasons)
+    assert set(audit.values_list("actor", flat=True)) == {"demo"}
+    assert set(audit.values_list("action", flat=True)) == {
+        "created",
+        "submitted",
+        "approved",
+        "held",
+        "rejected",
+        "cancelled",
+    }
+    now, zone = timezone.now(), timezone.get_default_timezone()
+    first, last = orders.order_by("pk").first(), orders.order_by("pk").last()
+    assert now - dt.timedelta(days=60) < first.created_at < now - dt.timedelta(days=55)
+    assert now - dt.timedelta(days=1) < last.created_at < now
+    assert last.number[2:8] == f"{timezone.localdate(last.created_at, zone):%y%m%d}"
+    assert list(orders.order_by("pk").values_list("created_at", flat=True)) == sorted(
+        orders.values_list("created_at", flat=True)
+    )
+    call_command("verify", stdout=io.StringIO())

@@ -13,12 +13,16 @@ from dingdan.demo.data.catalog import catalog, charm_price, price_lists
 from dingdan.demo.data.channels import CHANNELS
 from dingdan.demo.data.codes import ean13, ean13_check_digit, landline, uscc, uscc_check_char
 from dingdan.demo.data.customers import customers
+from dingdan.demo.data.orders import DAYS, ORDERS, Step, demand, next_step, order_plans, sku_weights
 from dingdan.demo.data.places import CITIES
 from dingdan.demo.data.staff import DEMO_PASSWORD, staff_users
+from dingdan.demo.data.stock import opening_receipts
+from dingdan.demo.data.warehouses import WAREHOUSES
 
 CATALOG = catalog(SEED)
 CUSTOMERS = customers(SEED)
 SKUS = [sku for product in CATALOG.products for sku in product["skus"]]
+PLANS = order_plans(SEED, skus=CATALOG.base_prices, customers=CUSTOMERS)
 PLACES = {(c.province, c.name, d.name, d.postal_code) for c in CITIES for d in c.districts}
 
 
@@ -141,3 +145,81 @@ def test_there_is_one_staff_user_per_role_with_the_demo_password():
         ("order_clerk", ["order_clerk"], DEMO_PASSWORD),
         ("finance", ["finance"], DEMO_PASSWORD),
     ]
+
+
+def test_order_plans_are_deterministic_oldest_first_and_spread_over_the_last_60_days():
+    days = collections.Counter(plan.days_ago for plan in PLANS)
+
+    assert order_plans(SEED, skus=CATALOG.base_prices, customers=CUSTOMERS) == PLANS
+    assert order_plans(SEED + 1, skus=CATALOG.base_prices, customers=CUSTOMERS) != PLANS
+    assert len(PLANS) == ORDERS == 3000
+    assert set(days) == set(range(DAYS))
+    assert days[0] + days[1] > days[DAYS - 1] + days[DAYS - 2]  # business grows
+    assert [(p.days_ago, p.second_of_day) for p in PLANS] == sorted(
+        ((p.days_ago, p.second_of_day) for p in PLANS), key=lambda moment: (-moment[0], moment[1])
+    )
+    assert all(0 <= plan.second_of_day < 86_400 for plan in PLANS)
+
+
+def test_order_plans_cover_every_channel_with_fitting_customers_and_lines():
+    channels = collections.Counter(plan.channel for plan in PLANS)
+    wholesale = [plan for plan in PLANS if plan.channel == "wholesale"]
+    retail = [plan for plan in PLANS if plan.channel not in {"wholesale", "email"}]
+
+    assert set(channels) == {channel["code"] for channel in CHANNELS}
+    assert all(CUSTOMERS[plan.customer]["grade"] == "wholesale" for plan in wholesale)
+    assert all(10 <= quantity <= 100 for plan in wholesale for _sku, quantity in plan.lines)
+    assert any(quantity >= 50 for plan in wholesale for _sku, quantity in plan.lines)  # the bulk tier
+    assert all(1 <= len(plan.lines) <= 5 and all(q <= 5 for _s, q in plan.lines) for plan in retail)
+    assert all(len({sku for sku, _q in plan.lines}) == len(plan.lines) for plan in PLANS)
+    assert {sku for plan in PLANS for sku, _q in plan.lines} <= set(CATALOG.base_prices)
+    for channel in ("tmall", "jd"):
+        references = [plan.external_reference for plan in PLANS if plan.channel == channel]
+        assert all(references)
+        assert len(set(references)) == len(references)
+    assert sum(not plan.submit for plan in PLANS) == 24
+
+
+def test_a_few_skus_sell_most():
+    weights = sku_weights(SEED, list(CATALOG.base_prices))
+    units = sorted(demand(PLANS).values(), reverse=True)
+
+    assert len(weights) == len(CATALOG.base_prices)
+    assert sum(units[:100]) > sum(units) / 3
+
+
+@pytest.mark.parametrize(
+    ("status", "fate", "age_days", "step"),
+    [
+        ("pending_review", 0.1, 10, Step("approve", "")),
+        ("pending_review", 0.85, 10, Step("reject", "疑似欺诈订单")),
+        ("pending_review", 0.99, 10, None),
+        ("pending_review", 0.5, 1, None),
+        ("confirmed", 0.01, 5, Step("cancel", "客户取消")),
+        ("confirmed", 0.06, 5, Step("hold", "客户要求修改收货地址")),
+        ("confirmed", 0.5, 5, None),
+        ("on_hold", 0.2, 20, Step("cancel", "缺货取消")),
+        ("on_hold", 0.2, 2, None),
+        ("draft", 0.1, 20, Step("cancel", "客户取消")),
+        ("draft", 0.1, 3, None),
+    ],
+)
+def test_the_next_step_of_an_order_follows_its_status_fate_and_age(status, fate, age_days, step):
+    assert next_step(status, fate, age_days) == step
+
+
+def test_opening_stock_covers_most_skus_mostly_in_the_first_warehouse_and_leaves_some_out():
+    codes = [row["code"] for row in WAREHOUSES]
+    receipts = opening_receipts(SEED, skus=list(CATALOG.base_prices), warehouses=codes, demand=demand(PLANS))
+    stocked = collections.Counter()
+    for receipt in receipts:
+        stocked.update(dict(receipt["lines"]))
+
+    assert receipts == opening_receipts(
+        SEED, skus=list(CATALOG.base_prices), warehouses=codes, demand=demand(PLANS)
+    )
+    assert [r["warehouse"] for r in receipts] == codes
+    assert all(quantity > 0 for receipt in receipts for _code, quantity in receipt["lines"])
+    missing = set(CATALOG.base_prices) - set(stocked)
+    assert 0.02 < len(missing) / len(CATALOG.base_prices) < 0.06
+    assert sum(dict(receipts[0]["lines"]).values()) > sum(stocked.values()) / 2

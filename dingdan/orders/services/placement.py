@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from dingdan.catalog import selectors as catalog
 from dingdan.channels import selectors as channels
 from dingdan.core.actors import Actor
-from dingdan.core.exceptions import NotFound
+from dingdan.core.exceptions import NotFound, ValidationFailed
 from dingdan.core.money import ZERO
 from dingdan.core.numbering import number_next
 from dingdan.customers import selectors as customers
@@ -36,6 +36,10 @@ from .review import submit_lines
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
+ADDRESS_FIELDS = ("shipping_address", "billing_address")
+DRAFT_FIELDS = frozenset(
+    {"priority", "type", "shipping_fee", "customer_note", "internal_note", *ADDRESS_FIELDS}
+)
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,18 @@ def _error(field_name: str, message: str, code: str) -> dict[str, str]:
     return {"field": field_name, "message": message, "code": code}
 
 
-def _validate_lines(lines: Sequence[LineRequest], *, may_set_prices: bool) -> None:
+def _negative_fee(fee: Decimal) -> list[dict[str, str]]:
+    if fee < 0:
+        return [_error("shipping_fee", _("Prices and discounts cannot be negative."), "negative")]
+    return []
+
+
+def _validate_lines(
+    lines: Sequence[LineRequest], *, may_set_prices: bool, shipping_fee: Decimal = ZERO
+) -> None:
     if any(line.unit_price is not None for line in lines) and not may_set_prices:
         raise PriceOverrideNotAllowed()
-    errors = []
+    errors = _negative_fee(shipping_fee)
     if not 1 <= len(lines) <= MAX_LINES:
         errors.append(
             _error("lines", _("An order has 1 to %(max)d lines.") % {"max": MAX_LINES}, "line_count")
@@ -112,9 +124,32 @@ def _resolve(request: OrderRequest) -> tuple[Any, Any, dict[str, Any]]:
     return channel, customer, skus
 
 
+def _addresses(request: OrderRequest, customer: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The shipping and billing addresses the order keeps: those given, checked and normalised
+    like a customer's (errors name `shipping_address.*` / `billing_address.*`), else the
+    customer's defaults. Raises ValidationFailed listing every problem of both."""
+    errors: list[dict[str, Any]] = []
+    given: dict[str, dict[str, Any] | None] = {}
+    for name in ADDRESS_FIELDS:
+        address = getattr(request, name)
+        try:
+            given[name] = customers.address_normalize(address=address, prefix=f"{name}.") if address else None
+        except ValidationFailed as error:
+            errors += error.errors
+    if errors:
+        raise ValidationFailed(errors=errors)
+    shipping = given["shipping_address"] or customer.default_shipping_address or {}
+    billing = given["billing_address"] or customer.default_billing_address or shipping
+    return shipping, billing
+
+
 def _new_order(request: OrderRequest, channel: Any, customer: Any, actor: Actor) -> Order:
-    shipping = request.shipping_address or customer.default_shipping_address or {}
-    billing = request.billing_address or customer.default_billing_address or shipping
+    shipping, billing = _addresses(request, customer)
+    if (
+        request.external_reference
+        and Order.objects.filter(channel=channel, external_reference=request.external_reference).exists()
+    ):
+        raise DuplicateExternalReference()
     order = Order(
         number=number_next(series="order", prefix=channel.number_prefix),
         channel=channel,
@@ -126,19 +161,15 @@ def _new_order(request: OrderRequest, channel: Any, customer: Any, actor: Actor)
         customer_grade=customer.grade,
         pay_first=channel.payment_policy == "prepaid",
         shipping_fee=request.shipping_fee,
-        shipping_address=customers.address_normalize(address=shipping)
-        if request.shipping_address
-        else shipping,
+        shipping_address=shipping,
         billing_address=billing,
         customer_note=request.customer_note,
         internal_note=request.internal_note,
         created_by=str(actor),
     )
-    if (
-        request.external_reference
-        and Order.objects.filter(channel=channel, external_reference=request.external_reference).exists()
-    ):
-        raise DuplicateExternalReference()
+    if not request.external_reference:  # nothing else unique can collide: the number is fresh
+        order.save(force_insert=True)
+        return order
     try:
         with transaction.atomic():
             order.save(force_insert=True)
@@ -181,7 +212,7 @@ def order_create(
     unit prices without the right: PriceOverrideNotAllowed (403); a reference already used
     on the channel: DuplicateExternalReference (409). Nothing is written on any of them.
     With `submit` the order is submitted in the same transaction."""
-    _validate_lines(request.lines, may_set_prices=may_set_prices)
+    _validate_lines(request.lines, may_set_prices=may_set_prices, shipping_fee=request.shipping_fee)
     channel, customer, skus = _resolve(request)
     order = _new_order(request, channel, customer, actor)
     lines = _new_lines(order, request.lines, skus)
@@ -205,20 +236,42 @@ def order_submit(*, actor: Actor, order_id: int, expected_version: int | None = 
     return order
 
 
+def _draft_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """`changes` checked: only draft fields, none set to None, addresses normalised (errors
+    name `shipping_address.*` / `billing_address.*`). Raises ValidationFailed."""
+    errors = [
+        _error(name, _("This field cannot be changed or cleared."), "invalid")
+        for name, value in changes.items()
+        if name not in DRAFT_FIELDS or value is None
+    ]
+    if changes.get("shipping_fee") is not None:
+        errors += _negative_fee(changes["shipping_fee"])
+    checked = dict(changes)
+    for name in ADDRESS_FIELDS:
+        if changes.get(name):
+            try:
+                checked[name] = customers.address_normalize(address=changes[name], prefix=f"{name}.")
+            except ValidationFailed as error:
+                errors += error.errors
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return checked
+
+
 @transaction.atomic
 def order_update_draft(
     *, actor: Actor, order_id: int, expected_version: int | None, changes: dict[str, Any]
 ) -> Order:
     """Change a draft's notes, priority, type, shipping fee or addresses. Submitted orders
-    change through amendments only (OrderNotEditable)."""
+    change through amendments only (OrderNotEditable); a field that is not a draft field or a
+    None value (a NOT NULL column) raises ValidationFailed, changing nothing."""
     order = order_for_update(order_id)
     check_version(order, expected_version)
     if order.status != domain.Status.DRAFT:
         raise OrderNotEditable()
-    before = {name: getattr(order, name) for name in changes}
-    for name, value in changes.items():
-        if name == "shipping_address" and value:
-            value = customers.address_normalize(address=value)
+    checked = _draft_changes(changes)
+    before = {name: getattr(order, name) for name in checked}
+    for name, value in checked.items():
         setattr(order, name, value)
     save(order, list(changes))
     audit(order, action="draft_updated", actor=actor, before=before)

@@ -1,32 +1,48 @@
 """Submission and re-review: price, reserve, run the checks, decide the status."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dingdan.catalog import selectors as catalog
 from dingdan.core.actors import Actor
 from dingdan.inventory import services as inventory
 
 from .. import checks, domain, events, providers
+from ..exceptions import InvalidOrder
 from ..models import Order, OrderCheckResult, OrderLine
 from .common import audit, emit, order_state, save
 
 DEMAND = "order_line"
 S = domain.Status
+# The widest amount a line or order column holds (max_digits 14, 2 places).
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def _quantities(lines: Sequence[OrderLine]) -> dict[int, int]:
+    """Units per SKU over all the order's lines: what picks a price list's quantity tier."""
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.sku_id] = quantities.get(line.sku_id, 0) + line.quantity
+    return quantities
 
 
 def _price(order: Order, lines: Sequence[OrderLine], skus: dict[str, Any]) -> None:
-    """Unit prices from the price list (supplied prices are kept, the list price noted beside
-    them for the review's price check); tax rates from each SKU's tax class."""
+    """Unit prices from the price list, at the quantity tier of the SKU's units in the order
+    (supplied prices are kept, the list price noted beside them for the review's price check);
+    tax rates from each SKU's tax class. Amounts a line or the order cannot hold raise
+    InvalidOrder."""
     quotes = catalog.sku_prices(
         sku_ids=[line.sku_id for line in lines],
         channel_id=order.channel_id,
         customer_grade=order.customer_grade,
         currency=order.currency,
         on_date=timezone.localdate(),
+        quantities=_quantities(lines),
     )
     for line in lines:
         quote = quotes.get(line.sku_id)
@@ -41,10 +57,31 @@ def _price(order: Order, lines: Sequence[OrderLine], skus: dict[str, Any]) -> No
         currency=order.currency,
         shipping_fee=order.shipping_fee,
     )
+    _check_amounts(lines, totals)
     for line, line_totals in zip(lines, totals.lines, strict=True):
         line.subtotal, line.tax_amount = line_totals.subtotal, line_totals.tax
     order.subtotal, order.tax_total, order.total = totals.subtotal, totals.tax, totals.total
     order.discount_total = totals.discount
+
+
+def _check_amounts(lines: Sequence[OrderLine], totals: domain.OrderTotals) -> None:
+    """A line's discount may not exceed its amount (the order total cannot go negative), and
+    no amount may outgrow its column (14 digits): InvalidOrder naming the lines, not a
+    database error."""
+    errors = []
+    for line, line_totals in zip(lines, totals.lines, strict=True):
+        field = f"lines.{line.line_number - 1}"
+        if line_totals.subtotal < 0:
+            message = _("The discount exceeds the line's amount.")
+            errors.append({"field": f"{field}.discount", "message": message, "code": "discount_too_large"})
+        elif max(line_totals.subtotal, abs(line_totals.tax)) > MAX_AMOUNT:
+            message = _("The line's amount exceeds %(max)s.") % {"max": MAX_AMOUNT}
+            errors.append({"field": field, "message": message, "code": "amount_too_large"})
+    if not errors and max(totals.subtotal, totals.tax, totals.total) > MAX_AMOUNT:
+        message = _("The order's total exceeds %(max)s.") % {"max": MAX_AMOUNT}
+        errors.append({"field": "lines", "message": message, "code": "amount_too_large"})
+    if errors:
+        raise InvalidOrder(errors=errors)
 
 
 def reserve(order: Order, lines: Sequence[OrderLine]) -> None:
@@ -65,8 +102,10 @@ def _known_price(line: OrderLine) -> Any:
 
 
 def review(
-    order: Order, lines: Sequence[OrderLine], skus: dict[str, Any], customer: Any
+    order: Order, lines: Sequence[OrderLine], skus: dict[str, Any], customer: Any, *, first: bool = False
 ) -> list[checks.CheckResult]:
+    """Run the checks and store their results as the order's next run (`first`: the caller
+    knows there is no earlier run, which saves the query)."""
     context = checks.CheckContext(
         channel_code=order.channel.code,
         customer={"name": customer.name, "phone": customer.phone, "is_active": customer.is_active},
@@ -87,7 +126,7 @@ def review(
         total=order.total,
     )
     results = checks.run_checks(context)
-    run = (order.check_results.aggregate(last=Max("run"))["last"] or 0) + 1
+    run = 1 if first else (order.check_results.aggregate(last=Max("run"))["last"] or 0) + 1
     OrderCheckResult.objects.bulk_create(
         OrderCheckResult(
             order=order, run=run, check_code=r.check, outcome=r.outcome, reason=r.reason, params=r.params
@@ -135,7 +174,8 @@ def submit_lines(
     OrderLine.objects.bulk_update(
         lines, ["unit_price", "list_price", "tax_rate", "subtotal", "tax_amount", "backorder_quantity"]
     )
-    results = review(order, lines, skus, customer)
+    # Checks run at submission and on release only, and a draft is submitted once: first run.
+    results = review(order, lines, skus, customer, first=True)
     decide(order, lines, results)
     order.submitted_at = timezone.now()
     order.promised_date = providers.promised_date(
