@@ -7,7 +7,7 @@ from pydantic import GetJsonSchemaHandler, ValidationInfo, field_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from dingdan.core.schemas import CurrencyCode, InputSchema, MoneyIn, RateIn
+from dingdan.core.schemas import CurrencyCode, FilterSchema, InputSchema, MoneyIn, RateIn
 
 from .models import CODE_PATTERN, GRADE_PATTERN, ITEM_CODE_PATTERN, PriceList, PriceListItem, Sku, Unit
 
@@ -72,7 +72,7 @@ class TaxRateOut(Schema):
     updated_at: dt.datetime
 
 
-class TaxRateFilter(Schema):
+class TaxRateFilter(FilterSchema):
     is_active: bool | None = None
 
 
@@ -113,7 +113,7 @@ class SkuOut(Schema):
     updated_at: dt.datetime
 
 
-class SkuFilter(Schema):
+class SkuFilter(FilterSchema):
     code: str | None = None
     barcode: str | None = None
     product: int | None = Field(None, description="Product id.")
@@ -165,7 +165,7 @@ class ProductDetailOut(ProductOut):
         return list(product.skus.all())  # type: ignore[attr-defined]
 
 
-class ProductFilter(Schema):
+class ProductFilter(FilterSchema):
     q: str | None = Field(None, max_length=100, description="Part of a code or name, or a barcode.")
     category: str | None = None
     brand: str | None = None
@@ -248,7 +248,7 @@ class PriceListDetailOut(PriceListOut):
         return list(price_list.items.all())
 
 
-class PriceListFilter(Schema):
+class PriceListFilter(FilterSchema):
     currency: CurrencyCode | None = None
     channel: int | None = Field(None, description="Channel id: that channel's own lists.")
     is_active: bool | None = None

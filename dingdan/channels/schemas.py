@@ -2,7 +2,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from dingdan.core.schemas import CurrencyCode, InputSchema
+from dingdan.core.schemas import CurrencyCode, FilterSchema, InputSchema
 
 from .models import ChannelKind, ChannelPaymentPolicy, ChannelReviewPolicy
 
@@ -51,6 +51,6 @@ class ChannelOut(Schema):
     updated_at: dt.datetime
 
 
-class ChannelFilter(Schema):
+class ChannelFilter(FilterSchema):
     is_active: bool | None = None
     kind: ChannelKind | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from dingdan.core.schemas import InputSchema, MoneyIn
+from dingdan.core.schemas import FilterSchema, InputSchema, MoneyIn
 from dingdan.core.security import request_principal
 
 from . import domain
@@ -219,7 +219,7 @@ class CustomerDetailOut(CustomerOut):
         return list(obj.contacts.all())
 
 
-class CustomerFilter(Schema):
+class CustomerFilter(FilterSchema):
     q: str | None = Field(
         None,
         max_length=100,

@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from dingdan.core.schemas import InputSchema
+from dingdan.core.schemas import FilterSchema, InputSchema
 
 from .models import WarehouseKind, WarehouseRegion
 from .services import country_codes
@@ -74,7 +74,7 @@ class WarehouseOut(Schema):
     updated_at: dt.datetime
 
 
-class WarehouseFilter(Schema):
+class WarehouseFilter(FilterSchema):
     is_active: bool | None = None
     kind: WarehouseKind | None = None
     region: WarehouseRegion | None = None
@@ -95,7 +95,7 @@ WarehouseCode = Annotated[
 SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=SKU_CODE, description="SKU code.")]
 
 
-class StockFilter(Schema):
+class StockFilter(FilterSchema):
     sku: SkuCode | None = None
     sku_id: int | None = Field(None, ge=1, le=MAX_ID)
     warehouse: WarehouseCode | None = None
@@ -124,7 +124,7 @@ class StockOut(Schema):
         return str(level.warehouse.code)
 
 
-class MovementFilter(Schema):
+class MovementFilter(FilterSchema):
     sku: SkuCode | None = None
     sku_id: int | None = Field(None, ge=1, le=MAX_ID)
     warehouse: WarehouseCode | None = None
