@@ -55,6 +55,7 @@ REASONS = {
     "sku_not_sellable": _("SKU %(skus)s is inactive or not for sale."),
     "price_missing": _("No price list price for SKU %(skus)s."),
     "insufficient_stock": _("Not enough stock for %(skus)s."),
+    "price_differs": _("Supplied prices differ from the price list for %(skus)s."),
 }
 
 
@@ -112,6 +113,20 @@ def check_products(context: CheckContext) -> CheckResult:
     if unpriced:
         return CheckResult("products", FAIL, "price_missing", {"skus": ", ".join(unpriced)})
     return CheckResult("products", PASS)
+
+
+@register_check("price")
+def check_price(context: CheckContext) -> CheckResult:
+    """Prices supplied by a marketplace (orders:set_prices) are compared with the price list;
+    a difference is a warning for the reviewer, not a failure (promotions come later)."""
+    differing = [
+        f"{line.sku_code} ({line.unit_price} ≠ {line.list_price})"
+        for line in context.lines
+        if line.unit_price is not None and line.list_price is not None and line.unit_price != line.list_price
+    ]
+    if differing:
+        return CheckResult("price", WARN, "price_differs", {"skus": ", ".join(differing)})
+    return CheckResult("price", PASS)
 
 
 @register_check("stock")

@@ -129,6 +129,7 @@ def test_posting_an_order_creates_and_submits_it_and_returns_it_with_its_etag(ap
     assert [(c["check"], c["outcome"]) for c in body["checks"]] == [
         ("completeness", "pass"),
         ("products", "pass"),
+        ("price", "pass"),
         ("stock", "pass"),
     ]
     assert body["reservations"] == [

@@ -3,9 +3,11 @@ from decimal import Decimal
 from dingdan.orders.checks import (
     FAIL,
     PASS,
+    WARN,
     CheckContext,
     CheckLine,
     check_completeness,
+    check_price,
     check_products,
     check_stock,
     render_reason,
@@ -55,6 +57,7 @@ def test_a_complete_order_passes_every_built_in_check():
     assert [(r.check, r.outcome) for r in results] == [
         ("completeness", PASS),
         ("products", PASS),
+        ("price", PASS),
         ("stock", PASS),
     ]
 
@@ -101,9 +104,21 @@ def test_a_short_line_fails_the_stock_check_with_the_missing_quantity():
 def test_disabled_checks_do_not_run():
     results = run_checks(context(), disabled=frozenset({"stock"}))
 
-    assert [r.check for r in results] == ["completeness", "products"]
+    assert [r.check for r in results] == ["completeness", "products", "price"]
 
 
 def test_reasons_render_with_their_parameters_and_unknown_reasons_render_as_their_code():
     assert render_reason("insufficient_stock", {"skus": "A (1)"}) == "Not enough stock for A (1)."
     assert render_reason("something_else", {}) == "something_else"
+
+
+def test_a_supplied_price_that_differs_from_the_list_is_a_warning_naming_both_prices():
+    result = check_price(context(lines=(line(unit_price=Decimal("89.00")),)))
+
+    assert (result.outcome, result.reason) == (WARN, "price_differs")
+    assert result.params == {"skus": "TS-BLK-M (89.00 ≠ 99.00)"}
+
+
+def test_a_price_equal_to_the_list_or_without_a_list_price_passes_the_price_check():
+    assert check_price(context()).outcome == PASS
+    assert check_price(context(lines=(line(list_price=None),))).outcome == PASS
