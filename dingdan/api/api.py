@@ -95,6 +95,37 @@ def _guard_parameters(run: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "A key of your choosing (1-255 visible ASCII characters). Retrying with the same key "
+        "replays the first response; another body with the same key is 422; a retry while the "
+        "first request runs is 409 with Retry-After. Keys are kept for at least 24 hours."
+    ),
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": 'The version from the ETag you read, e.g. "3"; a stale version is 412.',
+    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+}
+
+
+def _document_concurrency_headers(operation: dict[str, Any]) -> None:
+    """Creating operations (201) take Idempotency-Key; versioned updates (412) take If-Match."""
+    parameters = operation.setdefault("parameters", [])
+    names = {p.get("name", "").lower() for p in parameters}
+    statuses = {str(status) for status in operation.get("responses", {})}
+    if "201" in statuses and "idempotency-key" not in names:
+        parameters.append(dict(IDEMPOTENCY_KEY))
+    if "412" in statuses and "if-match" not in names:
+        parameters.append(dict(IF_MATCH))
+
+
 def _document_errors(schema: dict[str, Any]) -> None:
     """Error responses are sent as application/problem+json, and every operation lists the
     errors the framework gives it; say both in the schema."""
@@ -107,6 +138,7 @@ def _document_errors(schema: dict[str, Any]) -> None:
                 if body.get("$ref", "").endswith("/Problem"):
                     content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
             _document_parameter_limits(operation)
+            _document_concurrency_headers(operation)
             for status in _framework_statuses(operation):
                 responses.setdefault(str(status), _problem_response(status))
             operation["responses"] = dict(sorted(responses.items()))
