@@ -15,15 +15,19 @@ class InvalidIfMatch(BadRequest):
     default_message = _('If-Match must be the version from the ETag, e.g. "3".')
 
 
-def if_match_version(request: HttpRequest) -> int | None:
-    """The version the client last read, or None when it sent no If-Match."""
-    header = request.headers.get("If-Match")
-    if header is None:
+def parse_if_match(header: str | None) -> int | None:
+    """The version an If-Match header names; None when absent or `*` (any version)."""
+    if header is None or header.strip() == "*":
         return None
     match = _ETAG.match(header)
     if not match:
         raise InvalidIfMatch()
     return int(match.group(1))
+
+
+def if_match_version(request: HttpRequest) -> int | None:
+    """The version the client last read, or None when it sent no If-Match."""
+    return parse_if_match(request.headers.get("If-Match"))
 
 
 def set_etag(response: HttpResponse, version: int) -> None:

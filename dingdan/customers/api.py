@@ -5,7 +5,6 @@ caller with that scope stored personal data (not just what it sent) logs one
 PersonalDataAccess row for the request. Customer edits take If-Match with the ETag.
 """
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,9 +18,10 @@ from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
 from dingdan.core.problems import problems
 from dingdan.core.security import request_actor, request_principal, requires
+from dingdan.core.versioning import parse_if_match
 
 from . import domain, selectors, services
-from .exceptions import CreditChangeNotAllowed, InvalidIfMatch
+from .exceptions import CreditChangeNotAllowed
 from .models import Customer
 from .schemas import (
     AddressIn,
@@ -43,17 +43,6 @@ router = Router()
 READ, WRITE, CREDIT = "customers:read", "customers:write", "customers:credit"
 NEW_CUSTOMER_CREDIT = {"credit_limit": Decimal("0.00"), "credit_hold": False}
 IF_MATCH = Header(None, alias="If-Match", description='The customer\'s ETag, e.g. "3".')
-_ETAG = re.compile(r'^\s*"?(\d{1,9})"?\s*$')
-
-
-def _expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match names; absent or `*` means "any"."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    match = _ETAG.match(if_match)
-    if match is None:
-        raise InvalidIfMatch()
-    return int(match.group(1))
 
 
 def _etag(customer: Customer) -> str:
@@ -121,7 +110,7 @@ def customer_update(
     response: HttpResponse,
     if_match: str | None = IF_MATCH,
 ) -> object:
-    expected_version = _expected_version(if_match)
+    expected_version = parse_if_match(if_match)
     customer = selectors.customer_get(customer_id=customer_id)
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     _guard_credit(
@@ -173,7 +162,7 @@ def address_update(
     payload: AddressPatch,
     if_match: str | None = IF_MATCH,
 ) -> object:
-    expected_version = _expected_version(if_match)
+    expected_version = parse_if_match(if_match)
     address = selectors.address_get(customer_id=customer_id, address_id=address_id)
     address = services.address_update(
         actor=request_actor(request),
@@ -193,7 +182,7 @@ def address_update(
 def address_remove(
     request: HttpRequest, customer_id: int, address_id: int, if_match: str | None = IF_MATCH
 ) -> Status:
-    expected_version = _expected_version(if_match)
+    expected_version = parse_if_match(if_match)
     address = selectors.address_get(customer_id=customer_id, address_id=address_id)
     services.address_remove(actor=request_actor(request), address=address, expected_version=expected_version)
     return Status(204, None)
@@ -237,7 +226,7 @@ def contact_update(
     payload: ContactPatch,
     if_match: str | None = IF_MATCH,
 ) -> object:
-    expected_version = _expected_version(if_match)
+    expected_version = parse_if_match(if_match)
     contact = selectors.contact_get(customer_id=customer_id, contact_id=contact_id)
     contact = services.contact_update(
         actor=request_actor(request),
@@ -257,7 +246,7 @@ def contact_update(
 def contact_remove(
     request: HttpRequest, customer_id: int, contact_id: int, if_match: str | None = IF_MATCH
 ) -> Status:
-    expected_version = _expected_version(if_match)
+    expected_version = parse_if_match(if_match)
     contact = selectors.contact_get(customer_id=customer_id, contact_id=contact_id)
     services.contact_remove(actor=request_actor(request), contact=contact, expected_version=expected_version)
     return Status(204, None)

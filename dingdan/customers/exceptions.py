@@ -1,7 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from dingdan.core.exceptions import (
-    BadRequest,
     Conflict,
     NotFound,
     PermissionDenied,
@@ -32,11 +31,6 @@ class CustomerCodeTaken(Conflict):
 class StaleCustomerVersion(PreconditionFailed):
     code = "stale_customer_version"
     default_message = _("The customer has changed since you read it. Reload and try again.")
-
-
-class InvalidIfMatch(BadRequest):
-    code = "invalid_if_match"
-    default_message = _('If-Match must be the ETag of the customer, e.g. "3".')
 
 
 class CreditChangeNotAllowed(PermissionDenied):

@@ -156,3 +156,14 @@ def test_a_datetime_before_the_first_utc_day_is_refused():
         Stamp.model_validate({"at": "0001-01-01T00:00:00+01:00"})
 
     assert raised.value.errors()[0]["type"] == "datetime_range"
+
+
+def test_if_match_names_a_version_a_star_means_any_and_garbage_is_refused():
+    from dingdan.core.versioning import InvalidIfMatch, parse_if_match
+
+    assert parse_if_match('"3"') == 3
+    assert parse_if_match('W/"12"') == 12
+    assert parse_if_match("*") is None
+    assert parse_if_match(None) is None
+    with pytest.raises(InvalidIfMatch):
+        parse_if_match("three")

@@ -6,7 +6,7 @@ hold with the reasons (ARCHITECTURE §4).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +63,6 @@ class OrderRequest:
     shipping_fee: Decimal = ZERO
     customer_note: str = ""
     internal_note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _error(field_name: str, message: str, code: str) -> dict[str, str]:
