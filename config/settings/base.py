@@ -42,7 +42,11 @@ INSTALLED_APPS = [
     "dingdan.customers",
     "dingdan.inventory",
     "dingdan.orders",
+    "dingdan.fulfillment",
+    "dingdan.billing",
+    "dingdan.notifications",
     "dingdan.api",
+    "dingdan.backoffice",
     "dingdan.demo",
 ]
 

@@ -17,4 +17,7 @@ def roles_sync(apps: Any, schema_editor: Any = None) -> None:
     by_codename = {p.codename: p for p in permission_model.objects.filter(content_type__app_label="accounts")}
     for role, (_label, scopes) in ROLES.items():
         group, _created = group_model.objects.get_or_create(name=role)
-        group.permissions.set([by_codename[permission_codename(scope)] for scope in scopes])
+        # An earlier migration's historical model lacks later scopes; the migration that adds
+        # them runs this again.
+        codenames = [permission_codename(scope) for scope in scopes]
+        group.permissions.set([by_codename[code] for code in codenames if code in by_codename])

@@ -99,6 +99,9 @@ class Order(BaseModel):
     shipping_fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # What the pricing function applied, each with its explanation (catalog's quote).
+    applied_promotions = models.JSONField(default=list, blank=True)
+    coupon_codes = models.JSONField(default=list, blank=True)
     shipping_address = models.JSONField(default=dict)
     billing_address = models.JSONField(default=dict, blank=True)
     customer_note = models.TextField(blank=True)
