@@ -286,6 +286,7 @@ def test_negative_control_a_read_then_write_reservation_oversells(shop, racers, 
     assert figures.kinds()["server_error"] == 0, figures.outcomes
 
 
+@pytest.mark.sqlite_only
 def test_on_sqlite_8_racers_for_the_last_3_units_never_oversell_or_meet_a_locked_database(
     shop, racers, record_property
 ):

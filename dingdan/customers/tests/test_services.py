@@ -3,7 +3,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import translation
 
 from dingdan.core.actors import SYSTEM, Actor
@@ -432,7 +432,7 @@ def test_an_order_address_is_normalised_and_masked_through_the_selectors():
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_writers_with_the_same_version_one_wins_and_one_gets_412():
     customer = CustomerFactory(name="张伟")
@@ -463,7 +463,7 @@ def test_two_writers_with_the_same_version_one_wins_and_one_gets_412():
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_address_adds_serialise_on_the_customer_and_keep_one_default():
     customer = CustomerFactory()
