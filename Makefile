@@ -70,5 +70,26 @@ messages: install
 	cd dingdan && ../$(PY) -m dingdan.cli makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore "*/tests/*" --ignore "testing/*"
 	$(PY) -m dingdan.cli compilemessages --ignore .venv --ignore .tools
 
+# Benchmarks (bench/, results in docs/performance.md): sizes that finish in minutes by default;
+# BENCH_ORDERS=1000000 for the full-size lists and reports, BENCH_ARGS for anything else.
+BENCH_ORDERS ?= 20000
+BENCH_ARGS ?=
+bench: install
+	$(PY) -m bench --orders $(BENCH_ORDERS) $(BENCH_ARGS)
+
+# The reliability, fault and property tests at the full sizes of docs/performance.md and
+# ../shared/reference/reliability-targets.md, on PostgreSQL, then on SQLite.
+SOAK_TESTS := tests/reliability tests/concurrency tests/faults \
+	dingdan/orders/tests/test_state_machine.py dingdan/catalog/tests/test_pricing_properties.py
+SOAK_SIZES := DINGDAN_SELLOUT_ROUNDS=100 DINGDAN_SELLOUT_UNITS=100 DINGDAN_SELLOUT_CLIENTS=32 \
+	DINGDAN_RACE_ROUNDS=500 DINGDAN_RACE_SQLITE_ROUNDS=100 DINGDAN_FAULT_EVENTS=10000 \
+	DINGDAN_STATEFUL_EXAMPLES=1000 DINGDAN_STATEFUL_STEPS=50 DINGDAN_PRICING_CASES=100000 \
+	DINGDAN_COUPON_RACERS=32 DINGDAN_REFUND_RACE_ROUNDS=50 DINGDAN_AMEND_RACE_ROUNDS=200 \
+	DINGDAN_FULFIL_RACE_ORDERS=500
+soak: install system-deps
+	$(PY) -m dingdan.testing.pgcluster run -- env DINGDAN_TEST_DB=postgres $(SOAK_SIZES) \
+		$(PY) -m pytest -q $(SOAK_TESTS) $(PYTEST_ARGS)
+	env $(SOAK_SIZES) $(PY) -m pytest -q $(SOAK_TESTS) $(PYTEST_ARGS)
+
 clean:
 	rm -rf var/test-*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
