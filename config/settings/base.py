@@ -128,7 +128,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:home"
 
 # Background work: the task row commits with the data (ARCHITECTURE §8).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -160,6 +161,32 @@ DINGDAN = {
     "IDEMPOTENCY_LOCK_SECONDS": env.int("IDEMPOTENCY_LOCK_SECONDS", default=30),
     "IDEMPOTENCY_RETENTION_HOURS": env.int("IDEMPOTENCY_RETENTION_HOURS", default=48),
     "RETRY_AFTER_SECONDS": 1,
+    # Outbox: events left undispatched this long are dispatched by the periodic sweep.
+    "OUTBOX_SWEEP_GRACE_SECONDS": env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30),
+    "OUTBOX_MAX_DISPATCH_ATTEMPTS": env.int("OUTBOX_MAX_DISPATCH_ATTEMPTS", default=20),
+}
+
+# Notifications (e-mail, SMS, webhooks): delivery retries, the SMS gateway, webhook SSRF guard.
+NOTIFICATIONS = {
+    # Absolute base of links in messages (the tracking page), e.g. https://shop.example.com
+    "PUBLIC_URL": env("PUBLIC_URL", default="http://127.0.0.1:8000"),
+    "MAX_ATTEMPTS": env.int("NOTIFY_MAX_ATTEMPTS", default=8),
+    "BACKOFF_BASE_SECONDS": env.float("NOTIFY_BACKOFF_BASE_SECONDS", default=30.0),
+    "BACKOFF_MAX_SECONDS": env.float("NOTIFY_BACKOFF_MAX_SECONDS", default=6 * 3600.0),
+    # A claimed delivery not finished within the lease (its worker died) is taken over.
+    "LEASE_SECONDS": env.int("NOTIFY_LEASE_SECONDS", default=120),
+    "HTTP_TIMEOUT_SECONDS": env.float("NOTIFY_HTTP_TIMEOUT_SECONDS", default=10.0),
+    # SMS: "log" (development) or "http" (the gateway below, HMAC-signed).
+    "SMS_BACKEND": env("SMS_BACKEND", default="log"),
+    "SMS_GATEWAY_URL": env("SMS_GATEWAY_URL", default=""),
+    "SMS_GATEWAY_SECRET": env("SMS_GATEWAY_SECRET", default=""),
+    "SMS_GATEWAY_PARAMS": env.json("SMS_GATEWAY_PARAMS", default={}),
+    # Hosts webhooks may reach although they resolve to loopback/private addresses
+    # (development only; an administrator's explicit choice).
+    "WEBHOOK_ALLOWED_HOSTS": env.list("WEBHOOK_ALLOWED_HOSTS", default=[]),
+    # The event feed hides events younger than this, so a transaction that committed later
+    # with a lower id is not skipped by a reader's cursor.
+    "FEED_SETTLE_SECONDS": env.float("EVENT_FEED_SETTLE_SECONDS", default=2.0),
 }
 
 LOGGING = {

@@ -12,9 +12,11 @@ from dingdan.core.actors import actor_for_user
 from dingdan.core.exceptions import ApplicationError
 
 from . import services
-from .models import PriceList, PriceListItem, Product, Sku, TaxRate
+from .models import Coupon, PriceList, PriceListItem, Product, Promotion, ShippingFeeRule, Sku, TaxRate
+from .services.coupons import CHANGEABLE as COUPON_CHANGEABLE
 from .services.price_lists import CHANGEABLE as PRICE_LIST_CHANGEABLE
 from .services.products import CHANGEABLE as PRODUCT_CHANGEABLE
+from .services.promotions import PROMOTION_CHANGEABLE, RULE_CHANGEABLE
 from .services.skus import CHANGEABLE as SKU_CHANGEABLE
 from .services.tax_rates import CHANGEABLE as TAX_RATE_CHANGEABLE
 
@@ -182,3 +184,84 @@ class PriceListAdmin(ServiceAdmin):
             replace=True,
         )
         _record_for_history(formset, new=[], changed=[], deleted=[])
+
+
+def _with_channel_code(fields: dict[str, Any]) -> dict[str, Any]:
+    """The services take a channel's code."""
+    if "channel" in fields:
+        fields["channel"] = fields["channel"].code if fields["channel"] else None
+    return fields
+
+
+@admin.register(Promotion)
+class PromotionAdmin(ServiceAdmin):
+    list_display = ["code", "name", "kind", "target", "priority", "stackable", "requires_coupon", "is_active"]
+    list_filter = ["is_active", "kind", "target", "requires_coupon"]
+    list_select_related = ["channel"]
+    search_fields = ["code", "name"]
+
+    def save_model(self, request: HttpRequest, obj: Promotion, form: Any, change: bool) -> None:
+        actor = actor_for_user(request.user, via="admin")
+        fields = _with_channel_code(dict(form.cleaned_data))
+        if change:
+            changes = {name: fields[name] for name in form.changed_data if name in PROMOTION_CHANGEABLE}
+            services.promotion_update(actor=actor, promotion=Promotion.objects.get(pk=obj.pk), **changes)
+        else:
+            self._created(obj, services.promotion_create(actor=actor, **fields))
+
+
+@admin.register(Coupon)
+class CouponAdmin(ServiceAdmin):
+    list_display = [
+        "code",
+        "promotion",
+        "used_count",
+        "usage_limit",
+        "per_customer_limit",
+        "valid_to",
+        "is_active",
+    ]
+    list_filter = ["is_active"]
+    list_select_related = ["promotion"]
+    search_fields = ["code"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code", "promotion", "used_count", *TIMESTAMPS] if obj else ["used_count", *TIMESTAMPS]
+
+    def save_model(self, request: HttpRequest, obj: Coupon, form: Any, change: bool) -> None:
+        actor = actor_for_user(request.user, via="admin")
+        if change:
+            changes = {
+                name: form.cleaned_data[name] for name in form.changed_data if name in COUPON_CHANGEABLE
+            }
+            services.coupon_update(actor=actor, coupon=Coupon.objects.get(pk=obj.pk), **changes)
+        else:
+            self._created(obj, services.coupon_create(actor=actor, **form.cleaned_data))
+
+
+@admin.register(ShippingFeeRule)
+class ShippingFeeRuleAdmin(ServiceAdmin):
+    list_display = [
+        "code",
+        "name",
+        "channel",
+        "base_fee",
+        "fee_per_kg",
+        "free_above",
+        "priority",
+        "is_active",
+    ]
+    list_filter = ["is_active"]
+    list_select_related = ["channel"]
+    search_fields = ["code", "name"]
+
+    def save_model(self, request: HttpRequest, obj: ShippingFeeRule, form: Any, change: bool) -> None:
+        actor = actor_for_user(request.user, via="admin")
+        fields = _with_channel_code(dict(form.cleaned_data))
+        if change:
+            changes = {name: fields[name] for name in form.changed_data if name in RULE_CHANGEABLE}
+            services.shipping_fee_rule_update(
+                actor=actor, rule=ShippingFeeRule.objects.get(pk=obj.pk), **changes
+            )
+        else:
+            self._created(obj, services.shipping_fee_rule_create(actor=actor, **fields))

@@ -10,6 +10,10 @@ from dingdan.core.security import request_actor, requires
 
 from . import selectors, services
 from .schemas import (
+    CouponFilter,
+    CouponIn,
+    CouponOut,
+    CouponPatch,
     PriceListDetailOut,
     PriceListFilter,
     PriceListIn,
@@ -20,6 +24,16 @@ from .schemas import (
     ProductFilter,
     ProductIn,
     ProductPatch,
+    PromotionFilter,
+    PromotionIn,
+    PromotionOut,
+    PromotionPatch,
+    QuoteIn,
+    QuoteOut,
+    ShippingFeeRuleFilter,
+    ShippingFeeRuleIn,
+    ShippingFeeRuleOut,
+    ShippingFeeRulePatch,
     SkuFilter,
     SkuIn,
     SkuOut,
@@ -192,4 +206,142 @@ def price_list_items_set(request: HttpRequest, price_list_id: int, payload: Pric
     items = [item.model_dump() for item in payload.items]
     return services.price_list_items_set(
         actor=request_actor(request), price_list=price_list, items=items, replace=payload.replace
+    )
+
+
+# Promotions (deactivated with PATCH, never deleted: orders name them)
+
+
+@router.get("/promotions", response={200: Page[PromotionOut], **problems(400, 401, 403, 422)})
+@requires("catalog:read")
+def promotion_list(request: HttpRequest, filters: Query[PromotionFilter], page: Query[PageQuery]) -> dict:
+    promotions = selectors.promotion_list(
+        channel_id=filters.channel, kind=filters.kind, is_active=filters.is_active
+    )
+    items, cursor = paginate(promotions, limit=page.limit, cursor=page.cursor, ordering=("pk",))
+    return {"items": items, "next": cursor}
+
+
+@router.post("/promotions", response={201: PromotionOut, **problems(400, 401, 403, 409, 422)})
+@decorate_view(idempotent)
+@requires("catalog:write")
+def promotion_create(request: HttpRequest, payload: PromotionIn) -> Status:
+    promotion = services.promotion_create(actor=request_actor(request), **payload.model_dump())
+    return Status(201, promotion)
+
+
+@router.get("/promotions/{int:promotion_id}", response={200: PromotionOut, **problems(401, 403, 404)})
+@requires("catalog:read")
+def promotion_detail(request: HttpRequest, promotion_id: int) -> object:
+    return selectors.promotion_get(promotion_id=promotion_id)
+
+
+@router.patch(
+    "/promotions/{int:promotion_id}", response={200: PromotionOut, **problems(400, 401, 403, 404, 422)}
+)
+@requires("catalog:write")
+def promotion_update(request: HttpRequest, promotion_id: int, payload: PromotionPatch) -> object:
+    promotion = selectors.promotion_get(promotion_id=promotion_id)
+    return services.promotion_update(
+        actor=request_actor(request), promotion=promotion, **payload.model_dump(exclude_unset=True)
+    )
+
+
+# Coupons
+
+
+@router.get("/coupons", response={200: Page[CouponOut], **problems(400, 401, 403, 422)})
+@requires("catalog:read")
+def coupon_list(request: HttpRequest, filters: Query[CouponFilter], page: Query[PageQuery]) -> dict:
+    coupons = selectors.coupon_list(promotion_id=filters.promotion, is_active=filters.is_active)
+    items, cursor = paginate(coupons, limit=page.limit, cursor=page.cursor, ordering=("pk",))
+    return {"items": items, "next": cursor}
+
+
+@router.post("/coupons", response={201: CouponOut, **problems(400, 401, 403, 409, 422)})
+@decorate_view(idempotent)
+@requires("catalog:write")
+def coupon_create(request: HttpRequest, payload: CouponIn) -> Status:
+    coupon = services.coupon_create(actor=request_actor(request), **payload.model_dump())
+    return Status(201, coupon)
+
+
+@router.get("/coupons/{int:coupon_id}", response={200: CouponOut, **problems(401, 403, 404)})
+@requires("catalog:read")
+def coupon_detail(request: HttpRequest, coupon_id: int) -> object:
+    return selectors.coupon_get(coupon_id=coupon_id)
+
+
+@router.patch("/coupons/{int:coupon_id}", response={200: CouponOut, **problems(400, 401, 403, 404, 422)})
+@requires("catalog:write")
+def coupon_update(request: HttpRequest, coupon_id: int, payload: CouponPatch) -> object:
+    coupon = selectors.coupon_get(coupon_id=coupon_id)
+    return services.coupon_update(
+        actor=request_actor(request), coupon=coupon, **payload.model_dump(exclude_unset=True)
+    )
+
+
+# Shipping fee rules
+
+
+@router.get("/shipping-fee-rules", response={200: Page[ShippingFeeRuleOut], **problems(400, 401, 403, 422)})
+@requires("catalog:read")
+def shipping_fee_rule_list(
+    request: HttpRequest, filters: Query[ShippingFeeRuleFilter], page: Query[PageQuery]
+) -> dict:
+    rules = selectors.shipping_fee_rule_list(channel_id=filters.channel, is_active=filters.is_active)
+    items, cursor = paginate(rules, limit=page.limit, cursor=page.cursor, ordering=("pk",))
+    return {"items": items, "next": cursor}
+
+
+@router.post("/shipping-fee-rules", response={201: ShippingFeeRuleOut, **problems(400, 401, 403, 409, 422)})
+@decorate_view(idempotent)
+@requires("catalog:write")
+def shipping_fee_rule_create(request: HttpRequest, payload: ShippingFeeRuleIn) -> Status:
+    rule = services.shipping_fee_rule_create(actor=request_actor(request), **payload.model_dump())
+    return Status(201, rule)
+
+
+@router.get(
+    "/shipping-fee-rules/{int:rule_id}", response={200: ShippingFeeRuleOut, **problems(401, 403, 404)}
+)
+@requires("catalog:read")
+def shipping_fee_rule_detail(request: HttpRequest, rule_id: int) -> object:
+    return selectors.shipping_fee_rule_get(rule_id=rule_id)
+
+
+@router.patch(
+    "/shipping-fee-rules/{int:rule_id}",
+    response={200: ShippingFeeRuleOut, **problems(400, 401, 403, 404, 422)},
+)
+@requires("catalog:write")
+def shipping_fee_rule_update(request: HttpRequest, rule_id: int, payload: ShippingFeeRulePatch) -> object:
+    rule = selectors.shipping_fee_rule_get(rule_id=rule_id)
+    return services.shipping_fee_rule_update(
+        actor=request_actor(request), rule=rule, **payload.model_dump(exclude_unset=True)
+    )
+
+
+# Quotes
+
+
+@router.post("/pricing/quote", response={200: QuoteOut, **problems(400, 401, 403, 422)})
+@requires("catalog:read")
+def pricing_quote(request: HttpRequest, payload: QuoteIn) -> dict:
+    """What an order would cost on a channel: list prices at the quantity tier, promotions,
+    coupons, the shipping fee rule and tax, with an explanation of each discount and of the
+    fee. A coupon that cannot be used is listed with the reason (an order presenting it would
+    be refused). Writes nothing."""
+    return selectors.quote_preview(
+        channel_code=payload.channel,
+        lines=[
+            selectors.PreviewLine(line.sku, line.quantity, line.unit_price, line.discount)
+            for line in payload.lines
+        ],
+        customer_grade=payload.customer_grade,
+        customer_id=payload.customer_id,
+        region=payload.region,
+        coupon_codes=payload.coupon_codes,
+        shipping_fee=payload.shipping_fee,
+        at=payload.at,
     )

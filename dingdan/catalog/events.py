@@ -39,3 +39,14 @@ class SkuUpdated(Event):
     code: str
     product_id: int
     changed: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionChanged(Event):
+    """A promotion was created ("created" in `changed`) or its terms changed: shops that show
+    promotions refresh them."""
+
+    type: ClassVar[str] = "promotion.changed"
+    aggregate_type: ClassVar[str] = "promotion"
+    code: str
+    changed: list[str]

@@ -86,3 +86,87 @@ class DuplicatePriceListItem(ApplicationError):
 class PriceListItemsChanged(Conflict):
     code = "price_list_items_changed"
     default_message = _("The price list's items changed at the same time. Reload and try again.")
+
+
+class PromotionNotFound(NotFound):
+    code = "promotion_not_found"
+    default_message = _("No such promotion.")
+
+
+class CouponNotFound(NotFound):
+    code = "coupon_not_found"
+    default_message = _("No such coupon.")
+
+
+class ShippingFeeRuleNotFound(NotFound):
+    code = "shipping_fee_rule_not_found"
+    default_message = _("No such shipping fee rule.")
+
+
+class PromotionCodeTaken(Conflict):
+    code = "promotion_code_taken"
+    default_message = _("A promotion with this code already exists.")
+
+
+class CouponCodeTaken(Conflict):
+    code = "coupon_code_taken"
+    default_message = _("A coupon with this code already exists.")
+
+
+class ShippingFeeRuleCodeTaken(Conflict):
+    code = "shipping_fee_rule_code_taken"
+    default_message = _("A shipping fee rule with this code already exists.")
+
+
+class UnknownPromotion(UnknownReference):
+    code = "unknown_promotion"
+    default_message = _("No promotion has this code.")
+
+
+class CouponNotUsable(ApplicationError):
+    """A presented coupon cannot be used; `code` says why (one of catalog.pricing's
+    CouponRejection values), the message names the coupon."""
+
+    status = 422
+    code = "coupon_not_usable"
+    default_message = _("This coupon cannot be used.")
+
+
+class CouponExhausted(Conflict):
+    code = "coupon_exhausted"
+    default_message = _("This coupon has been used up.")
+
+
+class CouponCustomerLimitReached(Conflict):
+    code = "coupon_customer_limit_reached"
+    default_message = _("This customer has already used this coupon as often as allowed.")
+
+
+class CouponAlreadyRedeemed(Conflict):
+    code = "coupon_already_redeemed"
+    default_message = _("This coupon is already redeemed for this order.")
+
+
+COUPON_MESSAGES = {
+    "coupon_unknown": _("Coupon %(coupon)s does not exist."),
+    "coupon_inactive": _("Coupon %(coupon)s is not active."),
+    "coupon_not_yet_valid": _("Coupon %(coupon)s is not valid yet."),
+    "coupon_expired": _("Coupon %(coupon)s has expired."),
+    "coupon_exhausted": _("Coupon %(coupon)s has been used up."),
+    "coupon_customer_limit_reached": _(
+        "Coupon %(coupon)s was already used by this customer as often as allowed."
+    ),
+    "coupon_not_applicable": _("Coupon %(coupon)s does not apply to this order."),
+    "coupon_duplicate": _("Coupon %(coupon)s unlocks a promotion that another coupon already unlocked."),
+}
+
+
+def coupon_error(coupon: str, reason: str, *, field: str = "coupon_codes") -> ApplicationError:
+    """The problem for a coupon that cannot be used: 409 when it is used up (in total or by
+    the customer: a retry may see it released), else 422; `code` is the reason."""
+    message = COUPON_MESSAGES.get(reason, COUPON_MESSAGES["coupon_unknown"]) % {"coupon": coupon}
+    error_class: type[ApplicationError] = {
+        "coupon_exhausted": CouponExhausted,
+        "coupon_customer_limit_reached": CouponCustomerLimitReached,
+    }.get(reason, CouponNotUsable)
+    return error_class(message, code=reason, errors=[{"field": field, "message": message, "code": reason}])

@@ -57,6 +57,12 @@ class Channel(BaseModel):
     sla_hours = models.PositiveSmallIntegerField(
         _("shipping SLA (hours)"), default=48, validators=[MinValueValidator(1)]
     )
+    review_sla_hours = models.PositiveSmallIntegerField(
+        _("review SLA (hours)"),
+        default=4,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long an order may wait in the review queue before it is overdue."),
+    )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -66,6 +72,9 @@ class Channel(BaseModel):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(sla_hours__gte=1), name="channel_sla_positive"),
+            models.CheckConstraint(
+                condition=models.Q(review_sla_hours__gte=1), name="channel_review_sla_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ class ChannelIn(InputSchema):
     payment_policy: ChannelPaymentPolicy = ChannelPaymentPolicy.PREPAID
     payment_terms_days: int = Field(0, ge=0, le=365)
     sla_hours: int = Field(48, ge=1, le=2000)
+    review_sla_hours: int = Field(4, ge=1, le=2000, description="Hours an order may wait for review.")
     currency: CurrencyCode = "CNY"
     is_active: bool = True
 
@@ -31,6 +32,7 @@ class ChannelPatch(InputSchema):
     payment_policy: ChannelPaymentPolicy | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     sla_hours: int | None = Field(None, ge=1, le=2000)
+    review_sla_hours: int | None = Field(None, ge=1, le=2000)
     currency: CurrencyCode | None = None
     is_active: bool | None = None
 
@@ -45,6 +47,7 @@ class ChannelOut(Schema):
     payment_policy: str
     payment_terms_days: int
     sla_hours: int
+    review_sla_hours: int
     currency: str
     is_active: bool
     created_at: dt.datetime

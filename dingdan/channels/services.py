@@ -21,6 +21,7 @@ AUDITED = [
     "payment_policy",
     "payment_terms_days",
     "sla_hours",
+    "review_sla_hours",
     "currency",
     "is_active",
 ]

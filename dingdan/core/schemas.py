@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     GetJsonSchemaHandler,
+    PlainSerializer,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -240,3 +241,23 @@ CurrencyCode = Annotated[
     AfterValidator(_known_currency),
 ]
 RateIn = Annotated[Decimal, Field(max_digits=6, decimal_places=4, ge=0, le=1), *_decimal_string(RATE_PATTERN)]
+
+
+LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _local_time(value: object) -> dt.time:
+    """A wall-clock time in the company's zone as "HH:MM": no seconds, no offset (a cut-off
+    time belongs to the warehouse's day, not to an instant)."""
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value
+    if not isinstance(value, str) or not re.fullmatch(LOCAL_TIME, value):
+        raise ValueError("expected a local time HH:MM")
+    return dt.time.fromisoformat(value)
+
+
+_LOCAL_TIME_SCHEMA = WithJsonSchema({"type": "string", "pattern": LOCAL_TIME, "examples": ["16:00"]})
+LocalTimeIn = Annotated[dt.time, BeforeValidator(_local_time), _LOCAL_TIME_SCHEMA]
+LocalTimeOut = Annotated[
+    dt.time, PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str), _LOCAL_TIME_SCHEMA
+]

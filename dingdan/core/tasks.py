@@ -1,22 +1,41 @@
 """Thin, idempotent tasks of the kernel."""
 
 import datetime as dt
+import os
 
+from apscheduler.triggers.interval import IntervalTrigger
 from crontask import cron
-from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
 from .audit import audit_days_seal_until
-from .models import IdempotencyKey, OutboxEvent
+from .models import IdempotencyKey
+from .outbox import outbox_dispatch
+from .outbox import outbox_sweep as _outbox_sweep
 
 
 @task
 def outbox_deliver(event_pk: int) -> None:
-    """Deliver one outbox event. For now the only consumer does nothing; delivery by
-    e-mail, SMS and webhooks arrives with notifications. Safe to run twice."""
-    OutboxEvent.objects.filter(pk=event_pk, dispatched_at__isnull=True).update(
-        dispatched_at=timezone.now(), attempts=F("attempts") + 1
+    """Dispatch one outbox event to the registered dispatchers (notifications turns it into
+    e-mails, SMS and webhook deliveries). Safe to run twice: only one run dispatches."""
+    outbox_dispatch(event_pk=event_pk)
+
+
+# The scheduler builds its triggers at import, before settings could be passed in; the
+# interval is the one deployment knob read from the environment here (default 15 s).
+_SWEEP_SECONDS = float(os.environ.get("DINGDAN_OUTBOX_SWEEP_SECONDS", "15"))
+
+
+@cron(IntervalTrigger(seconds=_SWEEP_SECONDS))
+@task
+def outbox_sweep() -> None:
+    """Rescue what a killed worker left: undispatched events and abandoned deliveries."""
+    from django.conf import settings
+
+    options = settings.DINGDAN
+    _outbox_sweep(
+        grace_seconds=options.get("OUTBOX_SWEEP_GRACE_SECONDS", 30),
+        max_attempts=options.get("OUTBOX_MAX_DISPATCH_ATTEMPTS", 20),
     )
 
 

@@ -14,6 +14,7 @@ from .models import Address, Contact, Customer
 
 PII_PERMISSION = "accounts.customers_pii"
 CREDIT_PERMISSION = "accounts.customers_credit"
+NOTIFICATION_PREFERENCES = ["notify_opt_out", "notify_muted_events", "sms_quiet_start", "sms_quiet_end"]
 
 
 def _changes(form: ModelForm) -> dict[str, Any]:
@@ -133,7 +134,8 @@ class CustomerAdmin(admin.ModelAdmin):
         return allowed and (obj is None or request.user.has_perm(PII_PERMISSION))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        readonly = ["version", "created_at", "updated_at"]
+        # Notification preferences are set through their own service (the notifications API).
+        readonly = ["version", "created_at", "updated_at", *NOTIFICATION_PREFERENCES]
         if obj:
             readonly.append("code")
         if not request.user.has_perm(CREDIT_PERMISSION):

@@ -65,6 +65,11 @@ class Customer(BaseModel):
     credit_hold = models.BooleanField(_("credit hold"), default=False)
     notify_email = models.BooleanField(_("notify by e-mail"), default=True)
     notify_sms = models.BooleanField(_("notify by SMS"), default=True)
+    # Notification preferences (notifications reads them; ARCHITECTURE §6c).
+    notify_opt_out = models.BooleanField(_("opted out of all notifications"), default=False)
+    notify_muted_events = models.JSONField(_("event types not to notify"), default=list, blank=True)
+    sms_quiet_start = models.TimeField(_("SMS quiet hours from"), null=True, blank=True)
+    sms_quiet_end = models.TimeField(_("SMS quiet hours until"), null=True, blank=True)
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
     taxpayer_id = models.CharField(
         _("taxpayer ID"),

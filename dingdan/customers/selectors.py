@@ -202,3 +202,43 @@ def address_for_display(*, address: Mapping[str, Any], unmasked: bool) -> dict[s
     """`address` as shown to a person: phone and street masked unless `unmasked` (the
     caller holds customers:pii and logs the read)."""
     return dict(address) if unmasked else domain.mask_fields(address, domain.ADDRESS_MASKS)
+
+
+@dataclass(frozen=True)
+class NotificationProfile:
+    """What notifications needs to reach a customer, and what the customer allows."""
+
+    customer_id: int
+    version: int
+    name: str
+    email: str
+    phone: str
+    language: str
+    notify_email: bool
+    notify_sms: bool
+    notify_opt_out: bool
+    notify_muted_events: tuple[str, ...]
+    sms_quiet_start: Any
+    sms_quiet_end: Any
+
+
+def customer_notification_profile(*, customer_id: int) -> NotificationProfile:
+    """The customer's contact points and notification preferences (one query). Raises
+    CustomerNotFound."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise CustomerNotFound()
+    return NotificationProfile(
+        customer_id=customer.pk,
+        version=customer.version,
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        language=customer.language,
+        notify_email=customer.notify_email,
+        notify_sms=customer.notify_sms,
+        notify_opt_out=customer.notify_opt_out,
+        notify_muted_events=tuple(customer.notify_muted_events or ()),
+        sms_quiet_start=customer.sms_quiet_start,
+        sms_quiet_end=customer.sms_quiet_end,
+    )

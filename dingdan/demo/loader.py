@@ -266,11 +266,14 @@ def _load_section(name: str, loader: Loader, seed: int) -> SectionResult:
 
 
 def demo_load(
-    *, seed: int = SEED, progress: Callable[[SectionResult], None] | None = None
+    *, seed: int = SEED, progress: Callable[[SectionResult], None] | None = None, with_orders: bool = True
 ) -> list[SectionResult]:
-    """Load every section not loaded yet; report each through `progress` as it finishes."""
+    """Load every section not loaded yet; report each through `progress` as it finishes.
+    Without `with_orders` the master data and the opening stock only (for `--orders N`)."""
     results = []
     for name, loader in SECTIONS:
+        if not with_orders and name.startswith("orders-"):
+            continue
         loaded = demo_is_loaded(name)
         result = SectionResult(name, "already loaded") if loaded else _load_section(name, loader, seed)
         results.append(result)

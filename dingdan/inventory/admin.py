@@ -17,6 +17,9 @@ class WarehouseAdmin(admin.ModelAdmin):
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["code", "name", "city"]
     ordering = ["priority", "code"]
+    # Owners are set through the API (warehouse_owners_set); the cut-off time keeps its default
+    # here and changes through PATCH /warehouses/{id}.
+    exclude = ["owners", "cutoff_time"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["code", "created_at", "updated_at"] if obj else ["created_at", "updated_at"]

@@ -1,3 +1,6 @@
+import datetime as dt
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -56,6 +59,14 @@ class Warehouse(BaseModel):
         help_text=_("Sourcing tries warehouses with lower numbers first."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    cutoff_time = models.TimeField(
+        _("cut-off time"),
+        default=dt.time(16, 0),
+        help_text=_("Orders confirmed after this local time ship the next business day."),
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="owned_warehouses", verbose_name=_("owners")
+    )
 
     class Meta:
         verbose_name = _("warehouse")
@@ -166,3 +177,124 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku_id}@{self.warehouse_id} for {self.demand_type}:{self.demand_id}"
+
+
+class BinLocation(models.Model):
+    """A place in a warehouse (aisle-rack-level); pick lists walk them in code order."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="bins")
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", _("Use upper-case letters, digits and -."))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("bin location")
+        verbose_name_plural = _("bin locations")
+        constraints = [
+            models.UniqueConstraint(fields=["warehouse", "code"], name="bin_code_unique_per_warehouse")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse_id}:{self.code}"
+
+
+class BinStock(models.Model):
+    """Units of one SKU in one bin. The bins of a (SKU, warehouse) never hold more than its
+    on_hand (`dingdan verify`); units not yet put away are simply in no bin."""
+
+    bin = models.ForeignKey(BinLocation, on_delete=models.PROTECT, related_name="stock")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    quantity = models.IntegerField(_("quantity"), default=0)
+
+    class Meta:
+        verbose_name = _("bin stock")
+        verbose_name_plural = _("bin stock")
+        constraints = [
+            models.UniqueConstraint(fields=["bin", "sku"], name="bin_stock_one_row_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="bin_stock_not_negative"),
+        ]
+
+
+class TransferStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("In transit")
+    RECEIVED = "received", _("Received")
+
+
+class Transfer(BaseModel):
+    """Stock moving between warehouses: out of the source when shipped, into the destination
+    when received; in transit (in neither warehouse's on_hand) in between."""
+
+    Status = TransferStatus
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    source = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    destination = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_TRANSIT)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("destination")), name="transfer_between_two_warehouses"
+            )
+        ]
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="transfer_line_quantity_positive")
+        ]
+
+
+class StockCountKind(models.TextChoices):
+    FULL = "full", _("Full count")
+    CYCLE = "cycle", _("Cycle count")
+
+
+class StockCountStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    POSTED = "posted", _("Posted")
+
+
+class StockCount(BaseModel):
+    """A count of a warehouse (every SKU with stock) or of some SKUs (cycle); posting it
+    records each difference as a ledger row of kind `count` with the count's reason."""
+
+    Kind = StockCountKind
+    Status = StockCountStatus
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("reason"), max_length=64)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    expected = models.IntegerField()  # on_hand when the count was opened
+    counted = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["count", "sku"], name="count_line_one_per_sku"),
+            models.CheckConstraint(condition=Q(counted__gte=0), name="count_line_counted_not_negative"),
+        ]

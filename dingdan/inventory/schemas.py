@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from dingdan.core.schemas import FilterSchema, InputSchema
+from dingdan.core.schemas import FilterSchema, InputSchema, LocalTimeIn, LocalTimeOut
 
 from .models import WarehouseKind, WarehouseRegion
 from .services import country_codes
@@ -34,6 +34,9 @@ class WarehouseIn(InputSchema):
     region: WarehouseRegion
     priority: int = Field(100, ge=0, le=1000, description="Sourcing tries lower numbers first.")
     is_active: bool = True
+    cutoff_time: LocalTimeIn = Field(
+        dt.time(16, 0), description="Orders after this local time ship a day later."
+    )
 
 
 class WarehousePatch(InputSchema):
@@ -52,6 +55,7 @@ class WarehousePatch(InputSchema):
     region: WarehouseRegion | None = None
     priority: int | None = Field(None, ge=0, le=1000)
     is_active: bool | None = None
+    cutoff_time: LocalTimeIn | None = None
 
 
 class WarehouseOut(Schema):
@@ -70,6 +74,7 @@ class WarehouseOut(Schema):
     region: str
     priority: int
     is_active: bool
+    cutoff_time: LocalTimeOut
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -183,3 +188,112 @@ class AdjustmentIn(InputSchema):
     )
     reason: str = Field(..., min_length=1, max_length=64, pattern=REASON, description="Why on hand changes.")
     note: str = Field("", max_length=255)
+
+
+# Warehouse operations ---------------------------------------------------------------------
+
+BIN_CODE = r"^[A-Z0-9][A-Z0-9-]*$"
+
+
+class BinIn(InputSchema):
+    code: str = Field(..., min_length=1, max_length=32, pattern=BIN_CODE, description="E.g. A-01-02.")
+
+
+class BinOut(Schema):
+    id: int
+    code: str
+    warehouse_id: int
+    is_active: bool
+
+
+class BinStockIn(InputSchema):
+    sku: SkuCode
+    quantity: int = Field(
+        ...,
+        ge=-MAX_QUANTITY,
+        le=MAX_QUANTITY,
+        description="Signed, not 0: put away into the bin, or take out to no bin.",
+        json_schema_extra={"not": {"const": 0}},
+    )
+
+
+class BinStockOut(Schema):
+    bin: str
+    sku: str
+    quantity: int
+
+
+class TransferIn(InputSchema):
+    source: WarehouseCode
+    destination: WarehouseCode
+    note: str = Field("", max_length=255)
+    lines: list[ReceiptLineIn] = Field(..., min_length=1, max_length=200)
+
+
+class TransferLineOut(Schema):
+    sku: str
+    quantity: int
+
+
+class TransferOut(Schema):
+    id: int
+    number: str
+    source: str
+    destination: str
+    status: str
+    note: str
+    shipped_at: dt.datetime | None
+    received_at: dt.datetime | None
+    lines: list[TransferLineOut]
+
+
+class StockCountIn(InputSchema):
+    warehouse: WarehouseCode
+    kind: Literal["full", "cycle"]
+    reason: str = Field(..., min_length=1, max_length=64, pattern=REASON)
+    skus: list[SkuCode] = Field(default_factory=list, max_length=500, description="A cycle count's SKUs.")
+
+
+class CountedIn(InputSchema):
+    sku: SkuCode
+    counted: int = Field(..., ge=0, le=MAX_QUANTITY)
+
+
+class StockCountRecordIn(InputSchema):
+    lines: list[CountedIn] = Field(..., min_length=1, max_length=5000)
+
+
+class StockCountLineOut(Schema):
+    sku: str
+    expected: int
+    counted: int | None
+
+
+class StockCountOut(Schema):
+    id: int
+    number: str
+    warehouse: str
+    kind: str
+    status: str
+    reason: str
+    posted_at: dt.datetime | None
+    lines: list[StockCountLineOut]
+
+
+class ReorderPointIn(InputSchema):
+    warehouse: WarehouseCode
+    sku: SkuCode
+    reorder_point: int | None = Field(..., ge=0, le=MAX_QUANTITY, description="null clears it.")
+
+
+class OwnersIn(InputSchema):
+    user_ids: list[int] = Field(..., max_length=100)
+
+
+class OwnersOut(Schema):
+    warehouse_id: int
+    user_ids: list[int]
+
+
+class LowStockFilter(FilterSchema):
+    warehouse: WarehouseCode | None = None

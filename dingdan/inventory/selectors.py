@@ -1,14 +1,15 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from dingdan.catalog import selectors as catalog
 from dingdan.core.exceptions import ValidationFailed
 
-from .exceptions import WarehouseNotFound
-from .models import Reservation, StockLevel, StockMovement, Warehouse
+from .exceptions import StockCountNotFound, TransferNotFound, WarehouseNotFound
+from .models import BinStock, Reservation, StockCount, StockLevel, StockMovement, Transfer, Warehouse
 
 
 def warehouse_list(
@@ -139,3 +140,140 @@ def stock_codes_resolve(*, warehouse: str, skus: Sequence[tuple[str, str]]) -> t
     if errors or found is None:
         raise ValidationFailed(errors=errors)
     return found, [by_code[code].pk for _field, code in skus]
+
+
+def stock_low_list(
+    *, warehouse_id: int | None = None, sku_id: int | None = None, warehouse_code: str | None = None
+) -> QuerySet[StockLevel]:
+    """Stock rows whose available units (on hand − reserved) are below their reorder point,
+    with SKU and warehouse (one query), ordered by warehouse then SKU."""
+    levels = StockLevel.objects.select_related("sku", "warehouse").filter(
+        reorder_point__isnull=False, on_hand__lt=F("reserved") + F("reorder_point")
+    )
+    if warehouse_id is not None:
+        levels = levels.filter(warehouse_id=warehouse_id)
+    if sku_id is not None:
+        levels = levels.filter(sku_id=sku_id)
+    if warehouse_code:
+        levels = levels.filter(warehouse__code=warehouse_code)
+    return levels.order_by("warehouse_id", "sku_id")
+
+
+def warehouse_owner_emails(warehouse_id: int) -> list[str]:
+    """The e-mail addresses of the warehouse's active owners, sorted, without blanks."""
+    emails = (
+        Warehouse.owners.through.objects.filter(warehouse_id=warehouse_id, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+def bins_for_picking(*, warehouse_id: int, sku_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """Per SKU, the bin a picker goes to: the one holding most units, ties by code; SKUs in
+    no bin are absent. One query."""
+    rows = (
+        BinStock.objects.filter(bin__warehouse_id=warehouse_id, sku_id__in=list(sku_ids), quantity__gt=0)
+        .order_by("sku_id", "-quantity", "bin__code")
+        .values_list("sku_id", "bin_id", "bin__code")
+    )
+    chosen: dict[int, tuple[int, str]] = {}
+    for sku, bin_id, code in rows:
+        chosen.setdefault(sku, (bin_id, code))
+    return chosen
+
+
+def open_reservations(*, demand_type: str, demand_ids: Sequence[str]) -> list[tuple[str, int, int, int]]:
+    """(demand_id, sku_id, warehouse_id, quantity) of the open reservations of these demands,
+    summed per demand and warehouse. One query."""
+    rows = (
+        Reservation.objects.filter(
+            demand_type=demand_type, demand_id__in=list(demand_ids), status=Reservation.Status.OPEN
+        )
+        .values("demand_id", "sku_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+        .order_by("demand_id", "warehouse_id")
+        .values_list("demand_id", "sku_id", "warehouse_id", "total")
+    )
+    return list(rows)
+
+
+def warehouse_facts(*, active_only: bool = True) -> list[dict[str, Any]]:
+    """Plain facts sourcing and promised dates need: id, code, region, priority, cut-off."""
+    warehouses = Warehouse.objects.filter(is_active=True) if active_only else Warehouse.objects.all()
+    return [
+        dict(row)
+        for row in warehouses.order_by("priority", "pk").values(
+            "id", "code", "name", "region", "priority", "province", "cutoff_time"
+        )
+    ]
+
+
+def transfer_get(*, transfer_id: int) -> Transfer:
+    transfer = Transfer.objects.select_related("source", "destination").filter(pk=transfer_id).first()
+    if transfer is None:
+        raise TransferNotFound()
+    return transfer
+
+
+def stock_count_get(*, count_id: int) -> StockCount:
+    count = StockCount.objects.select_related("warehouse").filter(pk=count_id).first()
+    if count is None:
+        raise StockCountNotFound()
+    return count
+
+
+def shipped_by_ledger() -> dict[tuple[int, int], int]:
+    """Units shipped per (SKU, warehouse) by the ledger's `shipment` rows (positive)."""
+    rows = (
+        StockMovement.objects.filter(kind=StockMovement.Kind.SHIPMENT)
+        .values("sku_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("sku_id", "warehouse_id", "total")
+    )
+    return {(sku, wh): -int(total) for sku, wh, total in rows}
+
+
+def transfer_view(*, transfer_id: int) -> dict[str, Any]:
+    transfer = transfer_get(transfer_id=transfer_id)
+    fields = ("id", "number", "status", "note", "shipped_at", "received_at")
+    return {
+        **{name: getattr(transfer, name) for name in fields},
+        "source": transfer.source.code,
+        "destination": transfer.destination.code,
+        "lines": [
+            {"sku": code, "quantity": quantity}
+            for code, quantity in transfer.lines.order_by("sku_id").values_list("sku__code", "quantity")
+        ],
+    }
+
+
+def stock_count_view(*, count_id: int) -> dict[str, Any]:
+    count = stock_count_get(count_id=count_id)
+    fields = ("id", "number", "kind", "status", "reason", "posted_at")
+    return {
+        **{name: getattr(count, name) for name in fields},
+        "warehouse": count.warehouse.code,
+        "lines": [
+            {"sku": code, "expected": expected, "counted": counted}
+            for code, expected, counted in count.lines.order_by("sku_id").values_list(
+                "sku__code", "expected", "counted"
+            )
+        ],
+    }
+
+
+def bin_get(*, warehouse_id: int, bin_id: int) -> Any:
+    from .exceptions import BinNotFound
+    from .models import BinLocation
+
+    location = BinLocation.objects.filter(pk=bin_id, warehouse_id=warehouse_id).first()
+    if location is None:
+        raise BinNotFound()
+    return location
+
+
+def bin_list(*, warehouse_id: int) -> QuerySet[Any]:
+    from .models import BinLocation
+
+    return BinLocation.objects.filter(warehouse_id=warehouse_id)

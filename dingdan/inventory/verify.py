@@ -80,3 +80,30 @@ def reserved_equals_reservations() -> list[Finding]:
         Finding(RESERVED, _key(sku, wh), f"{total} reserved but no stock row")
         for sku, wh, total in _without_stock_row(open_rows)
     ]
+
+
+BINS = "bin_stock_within_on_hand"
+
+
+@register(BINS)
+def bins_within_on_hand() -> list[Finding]:
+    """The bins of a (SKU, warehouse) hold no more than its on_hand (one statement)."""
+    from .models import BinStock
+
+    binned = (
+        BinStock.objects.filter(sku_id=OuterRef("sku_id"), bin__warehouse_id=OuterRef("warehouse_id"))
+        .order_by()
+        .values("sku_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    drifted = (
+        StockLevel.objects.annotate(binned=Coalesce(Subquery(binned), Value(0), output_field=IntegerField()))
+        .filter(binned__gt=F("on_hand"))
+        .order_by("sku_id", "warehouse_id")
+        .values_list("sku_id", "warehouse_id", "on_hand", "binned")
+    )
+    return [
+        Finding(BINS, _key(sku, wh), f"bins hold {binned} > on_hand {on_hand}")
+        for sku, wh, on_hand, binned in drifted
+    ]

@@ -36,6 +36,7 @@ from .schemas import (
     OrderSummaryOut,
     ReasonIn,
 )
+from .schemas_review import AssignIn, ChangeRequestIn, ChangeRequestOut, ClassifyIn, RevisionOut
 
 router = Router()
 
@@ -143,6 +144,7 @@ def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn)
         shipping_fee=payload.shipping_fee,
         customer_note=payload.customer_note,
         internal_note=payload.internal_note,
+        coupon_codes=tuple(payload.coupon_codes),
     )
     order = services.order_create(
         actor=request_actor(request),
@@ -204,8 +206,105 @@ def _action(name: str, scope: str, body: type, service: Any, argument: str) -> N
 
 
 _action("submit", "orders:write", NoteIn, services.order_submit, "")
-_action("approve", "orders:review", NoteIn, services.order_approve, "note")
+
+
+@router.post(
+    "/{int:order_id}/approve",
+    response={200: OrderOut, **problems(400, 401, 403, 404, 409, 412, 422)},
+    summary="Approve an order",
+    description="Approving an order on hold, or one whose checks failed, overrides them: "
+    "it needs the orders:override scope and a note.",
+)
+@requires("orders:review")
+def order_approve(request: HttpRequest, response: HttpResponse, order_id: int, payload: NoteIn) -> Any:
+    principal = request_principal(request)
+    services.order_approve(
+        actor=request_actor(request),
+        order_id=order_id,
+        note=payload.note,
+        expected_version=if_match_version(request),
+        may_override=bool(principal and principal.has("orders:override")),
+    )
+    return _respond(request, response, order_id, purpose="api.order_approve")
+
+
 _action("hold", "orders:review", ReasonIn, services.order_hold, "reason")
 _action("release", "orders:review", NoteIn, services.order_release, "note")
 _action("reject", "orders:review", ReasonIn, services.order_reject, "reason")
 _action("cancel", "orders:write", ReasonIn, services.order_cancel, "reason")
+
+
+@router.post(
+    "/{int:order_id}/assign",
+    response={200: OrderOut, **problems(400, 401, 403, 404, 409, 412, 422)},
+    summary="Assign an order in the review queue to a colleague",
+)
+@requires("orders:review")
+def order_assign(request: HttpRequest, response: HttpResponse, order_id: int, payload: AssignIn) -> Any:
+    services.order_assign(
+        actor=request_actor(request),
+        order_id=order_id,
+        owner_id=payload.owner_id,
+        due_at=payload.due_at,
+        expected_version=if_match_version(request),
+    )
+    return _respond(request, response, order_id, purpose="api.order_assign")
+
+
+@router.post(
+    "/{int:order_id}/classify",
+    response={200: OrderOut, **problems(400, 401, 403, 404, 409, 412, 422)},
+    summary="Change an order's type, priority or customer grade",
+)
+@requires("orders:review")
+def order_classify(request: HttpRequest, response: HttpResponse, order_id: int, payload: ClassifyIn) -> Any:
+    services.order_classify(
+        actor=request_actor(request),
+        order_id=order_id,
+        expected_version=if_match_version(request),
+        **payload.model_dump(),
+    )
+    return _respond(request, response, order_id, purpose="api.order_classify")
+
+
+@router.post(
+    "/{int:order_id}/changes",
+    response={201: ChangeRequestOut, **problems(400, 401, 403, 404, 409, 412, 422)},
+    summary="Stage a change to a submitted order",
+)
+@decorate_view(idempotent)
+@requires("orders:write")
+def change_request_stage(request: HttpRequest, order_id: int, payload: ChangeRequestIn) -> Status:
+    from .api_amendments import change_out
+
+    principal = request_principal(request)
+    change = services.change_request_stage(
+        actor=request_actor(request),
+        order_id=order_id,
+        operations=[op.model_dump(exclude_none=True, mode="json") for op in payload.operations],
+        note=payload.note,
+        may_set_prices=bool(principal and principal.has("orders:set_prices")),
+        expected_version=if_match_version(request),
+    )
+    return Status(201, change_out(change))
+
+
+@router.get("/{int:order_id}/revisions", response={200: list[RevisionOut], **problems(401, 403, 404)})
+@requires("orders:read")
+def order_revisions(request: HttpRequest, order_id: int) -> Any:
+    """Every kept revision of the order, oldest first (an order never amended has none)."""
+    selectors.order_get(order_id=order_id)
+    return list(selectors.order_revisions(order_id=order_id))
+
+
+def _mount() -> None:
+    from .api_amendments import router as changes
+    from .api_cases import router as cases
+    from .api_review import router as review
+
+    router.add_router("/exceptions", cases, tags=["exceptions"])
+    router.add_router("/review", review, tags=["review"])
+    router.add_router("/changes", changes, tags=["amendments"])
+
+
+_mount()

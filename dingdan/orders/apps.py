@@ -8,4 +8,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the built-in review checks)
+        from . import checks, verify  # noqa: F401  (registers the review checks and `dingdan verify` checks)
+        from .services.shortage import register_builtin_options
+
+        register_builtin_options()

@@ -54,6 +54,8 @@ S = Status
 TRANSITIONS: dict[tuple[Action, Status], frozenset[Status]] = {
     (Action.SUBMIT, S.DRAFT): frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.ON_HOLD}),
     (Action.APPROVE, S.PENDING_REVIEW): frozenset({S.CONFIRMED}),
+    # Approving a held order overrides its failed checks: orders:override and a note.
+    (Action.APPROVE, S.ON_HOLD): frozenset({S.CONFIRMED}),
     (Action.HOLD, S.PENDING_REVIEW): frozenset({S.ON_HOLD}),
     (Action.HOLD, S.CONFIRMED): frozenset({S.ON_HOLD}),
     (Action.RELEASE, S.ON_HOLD): frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.ON_HOLD}),
@@ -69,6 +71,9 @@ TRANSITIONS: dict[tuple[Action, Status], frozenset[Status]] = {
 TERMINAL = frozenset({S.COMPLETED, S.REJECTED, S.CANCELLED})
 # Statuses whose order holds stock reservations.
 RESERVING = frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.ON_HOLD})
+# Statuses in which an order waits in the review queue, and in which it may be amended.
+IN_REVIEW_QUEUE = frozenset({S.PENDING_REVIEW, S.ON_HOLD})
+AMENDABLE = frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.ON_HOLD})
 
 
 def allowed_targets(action: Action, current: Status) -> frozenset[Status]:
@@ -194,3 +199,97 @@ def order_totals(
 
 def _sum(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
+
+
+# Exception cases --------------------------------------------------------------------------
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+class CaseAction(StrEnum):
+    ASSIGN = "assign"
+    NOTE = "note"
+    RESOLVE = "resolve"
+    CANCEL = "cancel"
+
+
+C = CaseStatus
+CASE_TRANSITIONS: dict[tuple[CaseAction, CaseStatus], CaseStatus] = {
+    (CaseAction.ASSIGN, C.OPEN): C.IN_PROGRESS,
+    (CaseAction.ASSIGN, C.IN_PROGRESS): C.IN_PROGRESS,
+    (CaseAction.NOTE, C.OPEN): C.OPEN,
+    (CaseAction.NOTE, C.IN_PROGRESS): C.IN_PROGRESS,
+    (CaseAction.RESOLVE, C.OPEN): C.RESOLVED,
+    (CaseAction.RESOLVE, C.IN_PROGRESS): C.RESOLVED,
+    (CaseAction.CANCEL, C.OPEN): C.CANCELLED,
+    (CaseAction.CANCEL, C.IN_PROGRESS): C.CANCELLED,
+}
+CASE_CLOSED = frozenset({C.RESOLVED, C.CANCELLED})
+
+
+def case_next_status(action: CaseAction, current: CaseStatus) -> CaseStatus | None:
+    """The case's status after `action`, or None when the action is not allowed."""
+    return CASE_TRANSITIONS.get((action, current))
+
+
+# Amendments -------------------------------------------------------------------------------
+
+
+class ChangeStatus(StrEnum):
+    STAGED = "staged"
+    COMMITTED = "committed"
+    DISCARDED = "discarded"
+
+
+# Classification at intake -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Classification:
+    type: str
+    priority: str
+    customer_grade: str
+
+
+def classify(
+    *,
+    requested_type: str,
+    requested_priority: str,
+    channel_kind: str,
+    customer_grade: str,
+    customer_kind: str,
+) -> Classification:
+    """The rules at intake: a wholesale channel or a wholesale customer makes a wholesale
+    order (a custom order stays custom); what the caller asked for is never lowered.
+    Priority: as requested (urgent stays urgent); VIP customers rank by their grade."""
+    order_type = requested_type
+    if order_type == "normal" and (channel_kind == "wholesale" or customer_grade == "wholesale"):
+        order_type = "wholesale"
+    return Classification(type=order_type, priority=requested_priority, customer_grade=customer_grade)
+
+
+# Queue ranking: urgent before VIP before the rest (then oldest first).
+VIP_GRADES = frozenset({"vip"})
+
+
+def blacklist_key(kind: str, value: object) -> str:
+    """The normalised form blacklist entries are stored and looked up in: phones as digits
+    (a leading +86 country code dropped), e-mails lower-case, addresses as their parts
+    joined without spaces, customers as their id."""
+    text = str(value or "").strip()
+    if kind == "phone":
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return digits[2:] if text.startswith("+86") else digits
+    if kind == "email":
+        return text.lower()
+    if kind == "address" and isinstance(value, dict):
+        parts = [str(value.get(name) or "") for name in ("province", "city", "district", "street")]
+        return "".join("".join(part.split()) for part in parts).lower()
+    if kind == "address":
+        return "".join(text.split()).lower()
+    return text

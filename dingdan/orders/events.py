@@ -52,3 +52,89 @@ class OrderRejected(OrderEvent):
 class OrderCancelled(OrderEvent):
     type = "order.cancelled"
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderAmended(OrderEvent):
+    type = "order.amended"
+    revision: int
+    previous_total: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderReclassified(OrderEvent):
+    type = "order.reclassified"
+    order_type: str
+    priority: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionCaseEvent(Event):
+    aggregate_type = "exception_case"
+    order_id: int
+    order_number: str
+    line_number: int | None
+    kind: str
+    status: str
+    owner_role: str
+    resolution: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionOpened(ExceptionCaseEvent):
+    type = "exception.opened"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionAssigned(ExceptionCaseEvent):
+    type = "exception.assigned"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionResolved(ExceptionCaseEvent):
+    type = "exception.resolved"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionCancelled(ExceptionCaseEvent):
+    type = "exception.cancelled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaymentStatusChanged(OrderEvent):
+    """Billing derived a new payment status from the order's payments and refunds."""
+
+    type = "order.payment_status_changed"
+    payment_status: str
+    paid: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped(OrderEvent):
+    """Units of the order left a warehouse (fulfilment status partially_shipped or shipped)."""
+
+    type = "order.shipped"
+    fulfillment_status: str
+    shipment_number: str
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDelivered(OrderEvent):
+    type = "order.delivered"
+    fulfillment_status: str
+    shipment_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCompleted(OrderEvent):
+    type = "order.completed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderBackorderAllocated(OrderEvent):
+    """Arrived stock was reserved for backordered lines of the order."""
+
+    type = "order.backorder_allocated"
+    line_numbers: list[int]

@@ -37,3 +37,58 @@ class OrderNotEditable(ApplicationError):
     status = 409
     code = "order_not_editable"
     default_message = _("Only draft orders can be edited; submitted orders change through amendments.")
+
+
+class OverrideNotAllowed(PermissionDenied):
+    code = "override_not_allowed"
+    default_message = _("Approving an order whose checks failed needs the orders:override scope.")
+
+
+class OverrideNoteRequired(ValidationFailed):
+    code = "override_note_required"
+    default_message = _("Say why you approve an order whose checks failed (an override note).")
+
+
+class ExceptionCaseNotFound(NotFound):
+    code = "exception_case_not_found"
+    default_message = _("No such exception case.")
+
+
+class InvalidExceptionTransition(Conflict):
+    code = "invalid_exception_transition"
+    default_message = _("This action is not allowed for the exception case in its current status.")
+
+
+class ShortageOptionUnavailable(Conflict):
+    code = "shortage_option_unavailable"
+    default_message = _("This option is not available for the short line (any more).")
+
+
+class ChangeRequestNotFound(NotFound):
+    code = "change_request_not_found"
+    default_message = _("No such change request.")
+
+
+class ChangeRequestClosed(Conflict):
+    code = "change_request_closed"
+    default_message = _("This change request was already committed or discarded.")
+
+
+class OrderNotAmendable(Conflict):
+    code = "order_not_amendable"
+    default_message = _("Only orders waiting for review, on hold or confirmed can be amended.")
+
+
+class AmendmentRefused(Conflict):
+    code = "amendment_refused"
+    default_message = _("The change cannot be made.")
+
+
+class ShippedQuantityLocked(Conflict):
+    code = "shipped_quantity_locked"
+    default_message = _("What has shipped cannot be changed.")
+
+
+class UnknownCheck(NotFound):
+    code = "unknown_check"
+    default_message = _("No such review check.")

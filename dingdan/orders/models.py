@@ -1,5 +1,6 @@
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +112,12 @@ class Order(BaseModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.CharField(max_length=150, blank=True)
+    # The review queue: who works the order and by when (the channel's review SLA).
+    review_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_due_at = models.DateTimeField(_("review due"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -130,6 +137,7 @@ class Order(BaseModel):
             models.Index(fields=["channel", "-id"], name="order_channel_recent"),
             models.Index(fields=["customer", "-id"], name="order_customer_recent"),
             models.Index(fields=["-created_at", "-id"], name="order_created_recent"),
+            models.Index(fields=["customer", "status"], name="order_customer_status"),
         ]
 
     def __str__(self) -> str:
@@ -199,3 +207,216 @@ class OrderCheckResult(models.Model):
         verbose_name = _("check result")
         verbose_name_plural = _("check results")
         indexes = [models.Index(fields=["order", "run"])]
+
+
+# Review: queue ownership, check settings, blacklist -------------------------------------
+
+
+class CheckSeverity(models.TextChoices):
+    DEFAULT = "", _("As the check says")
+    WARN = "warn", _("At most a warning")
+    FAIL = "fail", _("Warnings fail")
+
+
+class CheckSetting(BaseModel):
+    """A channel's setting of one review check: enabled, severity override, parameters
+    (e.g. the duplicate check's window). No row: enabled, as the check says."""
+
+    Severity = CheckSeverity
+
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    check_code = models.CharField(_("check"), max_length=32)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True, default="")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("check setting")
+        verbose_name_plural = _("check settings")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "check_code"], name="check_setting_one_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.check_code}"
+
+
+class BlacklistKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    ADDRESS = "address", _("Address")
+    CUSTOMER = "customer", _("Customer")
+
+
+class BlacklistEntry(BaseModel):
+    """A phone, e-mail, address or customer whose orders fail the blacklist check. `value`
+    is normalised (domain.blacklist_key) so lookups are exact."""
+
+    Kind = BlacklistKind
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("blacklist entry")
+        verbose_name_plural = _("blacklist entries")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="blacklist_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class SkuSubstitute(BaseModel):
+    """A configured alternative SKU a shortage may be resolved with (lower rank first)."""
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    substitute = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("SKU substitute")
+        verbose_name_plural = _("SKU substitutes")
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "substitute"], name="sku_substitute_unique"),
+            models.CheckConstraint(condition=~Q(sku=F("substitute")), name="sku_substitute_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id} → {self.substitute_id}"
+
+
+# Exception cases ------------------------------------------------------------------------
+
+
+class ExceptionKind(models.TextChoices):
+    STOCK_SHORTAGE = "stock_shortage", _("Stock shortage")
+    PAYMENT_PROBLEM = "payment_problem", _("Payment problem")
+    ADDRESS_PROBLEM = "address_problem", _("Address problem")
+    DELIVERY_FAILURE = "delivery_failure", _("Delivery failure")
+    DAMAGED_GOODS = "damaged_goods", _("Damaged goods")
+    WRONG_GOODS = "wrong_goods", _("Wrong goods")
+    CUSTOMER_REQUEST = "customer_request", _("Customer request")
+    OTHER = "other", _("Other")
+
+
+EXCEPTION_STATUS_LABELS = {
+    "open": _("Open"),
+    "in_progress": _("In progress"),
+    "resolved": _("Resolved"),
+    "cancelled": _("Cancelled"),
+}
+
+
+class ExceptionCase(BaseModel):
+    """A problem on an order or one of its lines, owned and timed until it is resolved."""
+
+    Kind = ExceptionKind
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="exception_cases")
+    line_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=_choices(domain.CaseStatus, EXCEPTION_STATUS_LABELS),
+        default="open",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner_role = models.CharField(_("owner role"), max_length=32, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=32, blank=True)
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    opened_by = models.CharField(max_length=150, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("exception case")
+        verbose_name_plural = _("exception cases")
+        indexes = [
+            models.Index(fields=["status", "due_at", "id"], name="exception_open_due"),
+            models.Index(fields=["order", "-id"], name="exception_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.pk} {self.kind}"
+
+
+class ExceptionNote(models.Model):
+    case = models.ForeignKey(ExceptionCase, on_delete=models.CASCADE, related_name="notes")
+    at = models.DateTimeField()
+    by = models.CharField(max_length=150)
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = _("exception note")
+        verbose_name_plural = _("exception notes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.at:%Y-%m-%d %H:%M}"
+
+
+# Amendments -----------------------------------------------------------------------------
+
+
+class OrderRevision(models.Model):
+    """An order as it stood at one revision (header, lines, totals); revisions are kept."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    change_request = models.ForeignKey(
+        "OrderChangeRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order revision")
+        verbose_name_plural = _("order revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "revision"], name="order_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} r{self.revision}"
+
+
+CHANGE_STATUS_LABELS = {
+    "staged": _("Staged"),
+    "committed": _("Committed"),
+    "discarded": _("Discarded"),
+}
+
+
+class OrderChangeRequest(BaseModel):
+    """A staged amendment: a list of operations against the order as it stood at
+    `base_version`; committing it creates a new revision."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="change_requests")
+    status = models.CharField(
+        max_length=12, choices=_choices(domain.ChangeStatus, CHANGE_STATUS_LABELS), default="staged"
+    )
+    base_version = models.PositiveIntegerField()
+    operations = models.JSONField(default=list)
+    note = models.TextField(blank=True)
+    may_set_prices = models.BooleanField(default=False)
+    created_by = models.CharField(max_length=150, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order change request")
+        verbose_name_plural = _("order change requests")
+        indexes = [models.Index(fields=["order", "-id"], name="change_request_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.pk} {self.status}"

@@ -1,12 +1,16 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from dingdan.catalog import selectors as catalog
 from dingdan.core.schemas import FilterSchema, InputSchema, MoneyIn
 
 from .domain import Status
 from .models import OrderPriority, OrderType
+
+CouponCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
 
 class AddressIn(InputSchema):
@@ -42,6 +46,12 @@ class OrderIn(InputSchema):
     customer_note: str = Field("", max_length=1000)
     internal_note: str = Field("", max_length=1000)
     submit: bool = Field(True, description="false saves a draft to submit later.")
+    coupon_codes: list[CouponCode] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Coupons the customer presents (case does not matter); checked and redeemed "
+        "when the order is submitted: an unusable one refuses the order (422, 409 when used up).",
+    )
 
 
 class OrderDraftPatch(InputSchema):
@@ -132,8 +142,41 @@ class OrderSummaryOut(Schema):
     version: int
 
 
+class AppliedPromotionLineOut(Schema):
+    line: int = Field(..., description="Line number.")
+    amount: Decimal
+
+
+class AppliedPromotionOut(Schema):
+    """A promotion, coupon or shipping fee rule the pricing applied, labelled in the reader's
+    language (kind: line_promotion, order_promotion or shipping)."""
+
+    kind: str
+    code: str
+    coupon_code: str
+    reason: str
+    label: str
+    amount: Decimal
+    lines: list[AppliedPromotionLineOut]
+
+    # The order stores reason and parameters; the label is rendered in the reader's language.
+    @staticmethod
+    def resolve_label(explained: dict[str, Any]) -> str:
+        reason, params = explained.get("reason", ""), explained.get("params", {})
+        return catalog.explanation_label(reason=reason, params=params)
+
+    @staticmethod
+    def resolve_lines(explained: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"line": int(key), "amount": amount} for key, amount in explained.get("lines", [])]
+
+
 class OrderOut(OrderSummaryOut):
     hold_reasons: list[HoldReasonOut]
+    revision: int
+    review_owner_id: int | None
+    review_due_at: dt.datetime | None
+    applied_promotions: list[AppliedPromotionOut]
+    coupon_codes: list[str]
     prices_include_tax: bool
     subtotal: Decimal
     discount_total: Decimal

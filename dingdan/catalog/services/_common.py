@@ -1,6 +1,7 @@
 """What every catalog write shares: validation without hidden queries, inserts whose unique
 violations become the same 409 as our own checks, and change tracking for the audit trail."""
 
+import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from typing import Any
@@ -9,8 +10,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Model
 
+from dingdan.channels.exceptions import ChannelNotFound
+from dingdan.channels.selectors import channel_get
 from dingdan.core.exceptions import ApplicationError, ValidationFailed
 from dingdan.core.validation import snapshot, validation_errors
+
+from ..exceptions import UnknownChannel
 
 Conflict = Callable[[], ApplicationError | None]
 
@@ -78,3 +83,26 @@ def apply_changes(instance: Model, changes: Mapping[str, Any], changeable: Colle
 def changed_fields(before: Mapping[str, Any], instance: Model, names: Collection[str]) -> list[str]:
     after = snapshot(instance, list(names))
     return [name for name in names if before[name] != after[name]]
+
+
+def channel_id_for(channel: str | None) -> int | None:
+    """The id of the channel with this code (None or "": every channel). Raises
+    UnknownChannel naming the `channel` field."""
+    if channel is None or channel == "":
+        return None
+    try:
+        return channel_get(code=channel).pk
+    except ChannelNotFound:
+        raise field_error(UnknownChannel(), "channel") from None
+
+
+def aware(value: Any) -> Any:
+    """A datetime without a time zone read as UTC (the API's times are UTC), so periods
+    compare; anything else unchanged."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def aware_fields(values: Mapping[str, Any], names: Collection[str]) -> dict[str, Any]:
+    return {name: aware(value) if name in names else value for name, value in values.items()}

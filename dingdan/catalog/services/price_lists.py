@@ -8,8 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dingdan.channels.exceptions import ChannelNotFound
-from dingdan.channels.selectors import channel_get
 from dingdan.core.actors import Actor
 from dingdan.core.audit import audit_record
 from dingdan.core.exceptions import ApplicationError, ValidationFailed
@@ -20,12 +18,20 @@ from ..exceptions import (
     DuplicatePriceListItem,
     PriceListCodeTaken,
     PriceListItemsChanged,
-    UnknownChannel,
     UnknownSku,
 )
 from ..models import PriceList, PriceListItem, Sku
 from ..selectors import price_list_get
-from ._common import apply_changes, changed_fields, clean, field_error, insert, raise_if_taken, update
+from ._common import (
+    apply_changes,
+    changed_fields,
+    channel_id_for,
+    clean,
+    field_error,
+    insert,
+    raise_if_taken,
+    update,
+)
 
 AUDITED = [
     "code",
@@ -47,13 +53,7 @@ def _code_taken(code: str) -> ApplicationError | None:
 
 
 def _channel_id(channel: str | None) -> int | None:
-    """The id of the channel with this code (None: every channel). Raises UnknownChannel."""
-    if channel is None or channel == "":
-        return None
-    try:
-        return channel_get(code=channel).pk
-    except ChannelNotFound:
-        raise field_error(UnknownChannel(), "channel") from None
+    return channel_id_for(channel)
 
 
 def _validate(price_list: PriceList) -> None:

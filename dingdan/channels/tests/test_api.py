@@ -83,6 +83,18 @@ def test_patch_changes_only_given_fields_and_audits_the_difference(admin_api):
     assert entry.after == {"sla_hours": 24}
 
 
+def test_the_review_sla_defaults_to_4_hours_and_cannot_be_zero(admin_api):
+    channel_id = admin_api.post("/channels", WEB).json()["id"]
+
+    zero = admin_api.patch(f"/channels/{channel_id}", {"review_sla_hours": 0})
+    changed = admin_api.patch(f"/channels/{channel_id}", {"review_sla_hours": 8})
+
+    assert zero.status_code == 422
+    assert (changed.status_code, changed.json()["review_sla_hours"]) == (200, 8)
+    entry = AuditEntry.objects.get(aggregate_id=str(channel_id), action="updated")
+    assert (entry.before, entry.after) == ({"review_sla_hours": 4}, {"review_sla_hours": 8})
+
+
 def test_list_pages_with_a_cursor(admin_api):
     for n in range(5):
         admin_api.post("/channels", {**WEB, "code": f"c{n}", "number_prefix": "SO"})

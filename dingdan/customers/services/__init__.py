@@ -9,6 +9,7 @@ bank account masked, so the trail does not become a second copy of personal data
 from .addresses import address_add, address_remove, address_update
 from .contacts import contact_add, contact_remove, contact_update
 from .customers import customer_create, customer_update, personal_data_access_record
+from .preferences import customer_notification_preferences_set
 
 __all__ = [
     "address_add",
@@ -18,6 +19,7 @@ __all__ = [
     "contact_remove",
     "contact_update",
     "customer_create",
+    "customer_notification_preferences_set",
     "customer_update",
     "personal_data_access_record",
 ]

@@ -21,6 +21,7 @@ from .. import domain, hooks, selectors
 from ..domain import Demand
 from ..exceptions import InsufficientStock, ReservationConflict, UnknownSku, WarehouseInactive
 from ..models import Reservation, StockLevel, StockMovement, Warehouse
+from .low import low_stock_emit
 
 MAX_QUANTITY = 1_000_000
 # The counters are 32-bit integers on PostgreSQL: a rise past this is refused (422), never a
@@ -177,6 +178,8 @@ def stock_adjust(
     )
     if quantity > 0:
         hooks.stock_arrived([(sku_id, warehouse.pk)])
+    else:
+        low_stock_emit({(sku_id, warehouse.pk): -quantity})
     return movement
 
 
@@ -217,6 +220,11 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
         for a in allocations
         if a.warehouse_id is not None
     )
+    decreases: dict[tuple[int, int], int] = {}
+    for a in allocations:
+        if a.warehouse_id is not None:
+            decreases[(a.sku_id, a.warehouse_id)] = decreases.get((a.sku_id, a.warehouse_id), 0) + a.quantity
+    low_stock_emit(decreases)
     return allocations
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import functools
 import re
 from typing import Any
@@ -30,6 +31,7 @@ WAREHOUSE_AUDITED = [
     "region",
     "priority",
     "is_active",
+    "cutoff_time",
 ]
 # The code is the warehouse's identity (stock, documents and integrations refer to it).
 WAREHOUSE_EDITABLE = frozenset(WAREHOUSE_AUDITED) - {"code"}
@@ -125,6 +127,7 @@ def warehouse_create(
     postal_code: str = "",
     priority: int = 100,
     is_active: bool = True,
+    cutoff_time: dt.time = dt.time(16, 0),
 ) -> Warehouse:
     """A new warehouse. Raises ValidationFailed for bad fields (unknown country, a postal code
     or phone number not valid there) and WarehouseCodeTaken when the code is in use."""

@@ -39,6 +39,23 @@ def test_a_warehouse_clerk_creates_a_warehouse_with_defaults_and_an_audit_entry(
     assert entry.after["street"] == "叶城路 1288 号"
 
 
+def test_the_cut_off_time_is_a_local_hh_mm_in_and_out(admin_api):
+    response = admin_api.post("/warehouses", {**JIADING, "cutoff_time": "17:30"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["cutoff_time"] == "17:30"
+    assert admin_api.get("/warehouses", code="sh-jiading").json()["items"][0]["cutoff_time"] == "17:30"
+
+
+@pytest.mark.parametrize("cutoff", ["17:30:00+01:00", "17:30Z", "25:00", "1730", 1730])
+def test_a_cut_off_time_with_an_offset_or_out_of_range_is_422_and_creates_nothing(admin_api, cutoff):
+    response = admin_api.post("/warehouses", {**JIADING, "cutoff_time": cutoff})
+
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["cutoff_time"]
+    assert not Warehouse.objects.exists()
+
+
 def test_a_duplicate_code_is_409_problem_and_creates_nothing(admin_api):
     admin_api.post("/warehouses", JIADING)
 

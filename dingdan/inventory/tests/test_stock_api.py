@@ -443,6 +443,15 @@ def test_the_schema_declares_the_errors_of_every_stock_operation(admin_api):
         ("POST", "/api/v1/inventory/receipts"): [400, 401, 403, 409, 413, 422],
         ("POST", "/api/v1/inventory/adjustments"): [400, 401, 403, 409, 413, 422],
         ("GET", "/api/v1/inventory/movements"): [400, 401, 403, 422],
+        ("POST", "/api/v1/inventory/transfers"): [400, 401, 403, 409, 413, 422],
+        ("GET", "/api/v1/inventory/transfers/{transfer_id}"): [401, 403, 404, 422],
+        ("POST", "/api/v1/inventory/transfers/{transfer_id}/receive"): [400, 401, 403, 404, 409, 413, 422],
+        ("POST", "/api/v1/inventory/counts"): [400, 401, 403, 409, 413, 422],
+        ("GET", "/api/v1/inventory/counts/{count_id}"): [401, 403, 404, 422],
+        ("POST", "/api/v1/inventory/counts/{count_id}/lines"): [400, 401, 403, 404, 409, 413, 422],
+        ("POST", "/api/v1/inventory/counts/{count_id}/post"): [400, 401, 403, 404, 409, 413, 422],
+        ("PUT", "/api/v1/inventory/reorder-points"): [400, 401, 403, 409, 413, 422],
+        ("GET", "/api/v1/inventory/low-stock"): [400, 401, 403, 422],
     }
 
 

@@ -1,7 +1,9 @@
 """Order intake: create (and by default submit) an order in one transaction.
 
-Submitting prices the lines from the price list, reserves stock for each line that stock
-can cover, and runs the review checks; any failed check or short line puts the order on
+Submitting prices the order through the catalog's quote (price lists, promotions, coupons,
+shipping fee rules, tax: services/pricing.py), redeems its coupons, reserves stock for each
+line that stock can cover, and runs the review checks; a coupon that cannot be used refuses
+the order (422, or 409 when used up) and nothing is written; any failed check or short line puts the order on
 hold with the reasons (ARCHITECTURE §4).
 """
 
@@ -32,6 +34,7 @@ from ..exceptions import (
 from ..lock_objects import order_for_update
 from ..models import Order, OrderLine
 from .common import audit, check_version, save
+from .pricing import coupon_codes_normalized
 from .review import submit_lines
 
 MAX_LINES = 200
@@ -63,6 +66,7 @@ class OrderRequest:
     shipping_fee: Decimal = ZERO
     customer_note: str = ""
     internal_note: str = ""
+    coupon_codes: tuple[str, ...] = ()  # checked and redeemed when the order is submitted
 
 
 def _error(field_name: str, message: str, code: str) -> dict[str, str]:
@@ -164,6 +168,7 @@ def _new_order(request: OrderRequest, channel: Any, customer: Any, actor: Actor)
         billing_address=billing,
         customer_note=request.customer_note,
         internal_note=request.internal_note,
+        coupon_codes=coupon_codes_normalized(request.coupon_codes),
         created_by=str(actor),
     )
     if not request.external_reference:  # nothing else unique can collide: the number is fresh

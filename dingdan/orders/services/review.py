@@ -1,87 +1,35 @@
 """Submission and re-review: price, reserve, run the checks, decide the status."""
 
+import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from dingdan.catalog import selectors as catalog
 from dingdan.core.actors import Actor
 from dingdan.inventory import services as inventory
 
 from .. import checks, domain, events, providers
-from ..exceptions import InvalidOrder
 from ..models import Order, OrderCheckResult, OrderLine
+from . import pricing
 from .common import audit, emit, order_state, save
+from .facts import evaluate
 
 DEMAND = "order_line"
 S = domain.Status
-# The widest amount a line or order column holds (max_digits 14, 2 places).
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
-def _quantities(lines: Sequence[OrderLine]) -> dict[int, int]:
-    """Units per SKU over all the order's lines: what picks a price list's quantity tier."""
-    quantities: dict[int, int] = {}
-    for line in lines:
-        quantities[line.sku_id] = quantities.get(line.sku_id, 0) + line.quantity
-    return quantities
+def _price(
+    order: Order, lines: Sequence[OrderLine], skus: dict[str, Any], *, strict_coupons: bool = False
+) -> Any:
+    """Price the order and its lines through the catalog's quote (prices, promotions, coupons,
+    shipping fee rules, tax): see services/pricing.py. Returns the quote."""
+    return pricing.price_order(order, lines, skus, strict_coupons=strict_coupons)
 
 
-def _price(order: Order, lines: Sequence[OrderLine], skus: dict[str, Any]) -> None:
-    """Unit prices from the price list, at the quantity tier of the SKU's units in the order
-    (supplied prices are kept, the list price noted beside them for the review's price check);
-    tax rates from each SKU's tax class. Amounts a line or the order cannot hold raise
-    InvalidOrder."""
-    quotes = catalog.sku_prices(
-        sku_ids=[line.sku_id for line in lines],
-        channel_id=order.channel_id,
-        customer_grade=order.customer_grade,
-        currency=order.currency,
-        on_date=timezone.localdate(),
-        quantities=_quantities(lines),
-    )
-    for line in lines:
-        quote = quotes.get(line.sku_id)
-        line.list_price = quote.unit_price if quote else None
-        if line.price_source == "price_list":
-            line.unit_price = quote.unit_price if quote else line.unit_price
-        line.tax_rate = skus[line.sku_code].tax_rate.rate
-    order.prices_include_tax = next((q.prices_include_tax for q in quotes.values()), True)
-    totals = domain.order_totals(
-        [domain.LineInput(line.quantity, line.unit_price, line.tax_rate, line.discount) for line in lines],
-        prices_include_tax=order.prices_include_tax,
-        currency=order.currency,
-        shipping_fee=order.shipping_fee,
-    )
-    _check_amounts(lines, totals)
-    for line, line_totals in zip(lines, totals.lines, strict=True):
-        line.subtotal, line.tax_amount = line_totals.subtotal, line_totals.tax
-    order.subtotal, order.tax_total, order.total = totals.subtotal, totals.tax, totals.total
-    order.discount_total = totals.discount
-
-
-def _check_amounts(lines: Sequence[OrderLine], totals: domain.OrderTotals) -> None:
-    """A line's discount may not exceed its amount (the order total cannot go negative), and
-    no amount may outgrow its column (14 digits): InvalidOrder naming the lines, not a
-    database error."""
-    errors = []
-    for line, line_totals in zip(lines, totals.lines, strict=True):
-        field = f"lines.{line.line_number - 1}"
-        if line_totals.subtotal < 0:
-            message = _("The discount exceeds the line's amount.")
-            errors.append({"field": f"{field}.discount", "message": message, "code": "discount_too_large"})
-        elif max(line_totals.subtotal, abs(line_totals.tax)) > MAX_AMOUNT:
-            message = _("The line's amount exceeds %(max)s.") % {"max": MAX_AMOUNT}
-            errors.append({"field": field, "message": message, "code": "amount_too_large"})
-    if not errors and max(totals.subtotal, totals.tax, totals.total) > MAX_AMOUNT:
-        message = _("The order's total exceeds %(max)s.") % {"max": MAX_AMOUNT}
-        errors.append({"field": "lines", "message": message, "code": "amount_too_large"})
-    if errors:
-        raise InvalidOrder(errors=errors)
+# Repricing after submission (shortage options, amendments) calls the helper placement uses.
+price_order = _price
 
 
 def reserve(order: Order, lines: Sequence[OrderLine]) -> None:
@@ -106,26 +54,7 @@ def review(
 ) -> list[checks.CheckResult]:
     """Run the checks and store their results as the order's next run (`first`: the caller
     knows there is no earlier run, which saves the query)."""
-    context = checks.CheckContext(
-        channel_code=order.channel.code,
-        customer={"name": customer.name, "phone": customer.phone, "is_active": customer.is_active},
-        shipping_address=order.shipping_address,
-        lines=tuple(
-            checks.CheckLine(
-                line_number=line.line_number,
-                sku_code=line.sku_code,
-                quantity=line.quantity,
-                sellable=skus[line.sku_code].is_active and skus[line.sku_code].product.is_active,
-                short_quantity=line.backorder_quantity,
-                unit_price=_known_price(line),
-                list_price=line.list_price,
-            )
-            for line in lines
-        ),
-        currency=order.currency,
-        total=order.total,
-    )
-    results = checks.run_checks(context)
+    results = evaluate(order, lines, skus, customer, _known_price)
     run = 1 if first else (order.check_results.aggregate(last=Max("run"))["last"] or 0) + 1
     OrderCheckResult.objects.bulk_create(
         OrderCheckResult(
@@ -153,6 +82,30 @@ def decide(
     order.held_from = (held_from or S.PENDING_REVIEW) if target == S.ON_HOLD else ""
     if target == S.CONFIRMED and order.confirmed_at is None:
         order.confirmed_at = timezone.now()
+    queue_due(order)
+
+
+def queue_due(order: Order) -> None:
+    """An order entering the review queue is due within the channel's review SLA; leaving
+    it clears the due time (and the owner keeps the history in the audit trail)."""
+    if order.status in domain.IN_REVIEW_QUEUE:
+        if order.review_due_at is None:
+            hours = order.channel.review_sla_hours
+            order.review_due_at = (order.submitted_at or timezone.now()) + dt.timedelta(hours=hours)
+    else:
+        order.review_due_at = None
+
+
+def classify(order: Order, customer: Any) -> None:
+    """Type, priority and grade by the intake rules (domain.classify)."""
+    result = domain.classify(
+        requested_type=order.type,
+        requested_priority=order.priority,
+        channel_kind=order.channel.kind,
+        customer_grade=customer.grade,
+        customer_kind=customer.kind,
+    )
+    order.type, order.priority, order.customer_grade = result.type, result.priority, result.customer_grade
 
 
 def emit_outcome(order: Order) -> None:
@@ -169,15 +122,18 @@ def submit_lines(
 ) -> None:
     """Submit a draft (new or saved): see the placement module docstring."""
     before = order_state(order)
-    _price(order, lines, skus)
+    classify(order, customer)
+    quote = _price(order, lines, skus, strict_coupons=True)
+    pricing.coupons_redeem(order, quote, actor=actor)
     reserve(order, lines)
     OrderLine.objects.bulk_update(
-        lines, ["unit_price", "list_price", "tax_rate", "subtotal", "tax_amount", "backorder_quantity"]
+        lines,
+        ["unit_price", "list_price", "tax_rate", "discount", "subtotal", "tax_amount", "backorder_quantity"],
     )
     # Checks run at submission and on release only, and a draft is submitted once: first run.
     results = review(order, lines, skus, customer, first=True)
-    decide(order, lines, results)
     order.submitted_at = timezone.now()
+    decide(order, lines, results)
     order.promised_date = providers.promised_date(
         providers.PromiseFacts(
             channel_sla_hours=order.channel.sla_hours,
@@ -195,11 +151,17 @@ def submit_lines(
             "prices_include_tax",
             "subtotal",
             "discount_total",
+            "shipping_fee",
             "tax_total",
             "total",
+            "applied_promotions",
             "submitted_at",
             "confirmed_at",
             "promised_date",
+            "review_due_at",
+            "type",
+            "priority",
+            "customer_grade",
         ],
     )
     audit(order, action="submitted", actor=actor, before=before)

@@ -27,6 +27,11 @@ class Shop:
 
 @pytest.fixture
 def shop(db: None) -> Shop:
+    return make_shop()
+
+
+def make_shop() -> Shop:
+    """The shop's rows (also for tests that build it once per Hypothesis example)."""
     vat = TaxRateFactory(code="vat13", name="增值税 13%", rate=Decimal("0.13"))
     product = ProductFactory(
         code="P-TEE",

@@ -47,8 +47,9 @@ def test_every_transition_target_is_a_real_status_and_no_action_leaves_a_termina
         assert allowed_targets(action, source) == targets
 
 
-def test_approving_an_order_on_hold_is_not_a_transition_of_this_table():
-    assert allowed_targets(Action.APPROVE, Status.ON_HOLD) == frozenset()
+def test_approving_an_order_on_hold_confirms_it_and_approving_a_closed_one_is_not_allowed():
+    assert allowed_targets(Action.APPROVE, Status.ON_HOLD) == frozenset({Status.CONFIRMED})
+    assert allowed_targets(Action.APPROVE, Status.CANCELLED) == frozenset()
 
 
 @pytest.mark.parametrize(

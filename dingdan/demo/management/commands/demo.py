@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dingdan.accounts.scopes import ROLES
+from dingdan.demo.bulk import add_orders
 from dingdan.demo.data import SEED
 from dingdan.demo.data.staff import DEMO_PASSWORD, SUPERUSER
 from dingdan.demo.loader import SectionResult, demo_load
@@ -22,12 +23,26 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"), help="HOST:PORT")
         parser.add_argument("--no-serve", action="store_true", help="Load the data and exit (tests, CI).")
         parser.add_argument("--seed", type=int, default=SEED, help="Seed of the generated data.")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=None,
+            help="Instead of the demo's orders, add this many history orders in bulk (benchmarks).",
+        )
 
-    def handle(self, *args: Any, bind: str, no_serve: bool, seed: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, bind: str, no_serve: bool, seed: int, orders: int | None, **options: Any
+    ) -> None:
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=max(0, options["verbosity"] - 1))
         self.stdout.write("Loading the demo data…")
-        demo_load(seed=seed, progress=self._report)
+        if orders is None:
+            demo_load(seed=seed, progress=self._report)
+        else:
+            if orders < 1:
+                raise CommandError("--orders must be at least 1")
+            demo_load(seed=seed, progress=self._report, with_orders=False)
+            add_orders(count=orders, seed=seed, progress=lambda text: self.stdout.write(f"  {text}"))
         self._print_logins(bind)
         if no_serve:
             return

@@ -1,5 +1,5 @@
-"""The catalog's reads, for the API, the admin and other contexts (orders price through
-`sku_prices` and resolve order lines through `skus_by_codes`)."""
+"""Reads of the catalog's master data: tax rates, products and SKUs, price lists (and the
+price choice `sku_prices`), promotions, coupons and shipping fee rules."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
@@ -8,24 +8,18 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .domain import PriceListTerms, PricePoint, PriceQuote, Sale, choose_prices
-from .exceptions import PriceListNotFound, ProductNotFound, SkuNotFound, TaxRateNotFound
-from .models import PriceList, PriceListItem, Product, Sku, TaxRate
-
-__all__ = [
-    "PriceQuote",
-    "price_list_get",
-    "price_list_list",
-    "product_get",
-    "product_list",
-    "sku_get",
-    "sku_get_by_code",
-    "sku_list",
-    "sku_prices",
-    "skus_by_codes",
-    "tax_rate_get",
-    "tax_rate_list",
-]
+from ..domain import PriceListTerms, PricePoint, PriceQuote, Sale, choose_prices
+from ..exceptions import (
+    CouponNotFound,
+    PriceListNotFound,
+    ProductNotFound,
+    PromotionNotFound,
+    ShippingFeeRuleNotFound,
+    SkuNotFound,
+    TaxRateNotFound,
+)
+from ..models import Coupon, PriceList, PriceListItem, Product, Promotion, ShippingFeeRule, Sku, TaxRate
+from ..pricing import normalize_coupon_code
 
 
 def tax_rate_list(*, is_active: bool | None = None) -> QuerySet[TaxRate]:
@@ -43,7 +37,7 @@ def tax_rate_get(*, tax_rate_id: int | None = None, code: str | None = None) -> 
     return tax_rate
 
 
-def _skus_with_relations() -> QuerySet[Sku]:
+def skus_with_relations() -> QuerySet[Sku]:
     return Sku.objects.select_related("product", "tax_rate")
 
 
@@ -90,7 +84,7 @@ def sku_list(
 ) -> QuerySet[Sku]:
     """SKUs with their product and tax rate. `q` matches part of the SKU's code or of its
     product's code or name, or the whole barcode."""
-    skus = _skus_with_relations()
+    skus = skus_with_relations()
     if code:
         skus = skus.filter(code=code)
     if barcode:
@@ -111,7 +105,7 @@ def sku_list(
 
 def sku_get(*, sku_id: int) -> Sku:
     """Raises SkuNotFound."""
-    sku = _skus_with_relations().filter(pk=sku_id).first()
+    sku = skus_with_relations().filter(pk=sku_id).first()
     if sku is None:
         raise SkuNotFound()
     return sku
@@ -119,7 +113,7 @@ def sku_get(*, sku_id: int) -> Sku:
 
 def sku_get_by_code(*, code: str) -> Sku:
     """Raises SkuNotFound."""
-    sku = _skus_with_relations().filter(code=code).first()
+    sku = skus_with_relations().filter(code=code).first()
     if sku is None:
         raise SkuNotFound()
     return sku
@@ -131,7 +125,7 @@ def skus_by_codes(*, codes: Iterable[str]) -> dict[str, Sku]:
     wanted = set(codes)
     if not wanted:
         return {}
-    return {sku.code: sku for sku in _skus_with_relations().filter(code__in=wanted)}
+    return {sku.code: sku for sku in skus_with_relations().filter(code__in=wanted)}
 
 
 def price_list_list(
@@ -236,3 +230,65 @@ def _terms(row: dict[str, Any]) -> PriceListTerms:
 def sku_ids_existing(*, sku_ids: Iterable[int]) -> set[int]:
     """Which of these SKU ids exist (one query)."""
     return set(Sku.objects.filter(pk__in=list(sku_ids)).values_list("pk", flat=True))
+
+
+# Promotions, coupons, shipping fee rules
+
+
+def promotion_list(
+    *, channel_id: int | None = None, is_active: bool | None = None, kind: str | None = None
+) -> QuerySet[Promotion]:
+    promotions = Promotion.objects.select_related("channel")
+    if channel_id is not None:
+        promotions = promotions.filter(channel_id=channel_id)
+    if is_active is not None:
+        promotions = promotions.filter(is_active=is_active)
+    if kind:
+        promotions = promotions.filter(kind=kind)
+    return promotions
+
+
+def promotion_get(*, promotion_id: int | None = None, code: str | None = None) -> Promotion:
+    """Raises PromotionNotFound."""
+    lookup = Q(pk=promotion_id) if promotion_id is not None else Q(code=code)
+    promotion = promotion_list().filter(lookup).first()
+    if promotion is None:
+        raise PromotionNotFound()
+    return promotion
+
+
+def coupon_list(*, promotion_id: int | None = None, is_active: bool | None = None) -> QuerySet[Coupon]:
+    coupons = Coupon.objects.select_related("promotion")
+    if promotion_id is not None:
+        coupons = coupons.filter(promotion_id=promotion_id)
+    if is_active is not None:
+        coupons = coupons.filter(is_active=is_active)
+    return coupons
+
+
+def coupon_get(*, coupon_id: int | None = None, code: str | None = None) -> Coupon:
+    """By id or by code (compared without case). Raises CouponNotFound."""
+    lookup = Q(pk=coupon_id) if coupon_id is not None else Q(code=normalize_coupon_code(code or ""))
+    coupon = coupon_list().filter(lookup).first()
+    if coupon is None:
+        raise CouponNotFound()
+    return coupon
+
+
+def shipping_fee_rule_list(
+    *, channel_id: int | None = None, is_active: bool | None = None
+) -> QuerySet[ShippingFeeRule]:
+    rules = ShippingFeeRule.objects.select_related("channel")
+    if channel_id is not None:
+        rules = rules.filter(channel_id=channel_id)
+    if is_active is not None:
+        rules = rules.filter(is_active=is_active)
+    return rules
+
+
+def shipping_fee_rule_get(*, rule_id: int) -> ShippingFeeRule:
+    """Raises ShippingFeeRuleNotFound."""
+    rule = shipping_fee_rule_list().filter(pk=rule_id).first()
+    if rule is None:
+        raise ShippingFeeRuleNotFound()
+    return rule

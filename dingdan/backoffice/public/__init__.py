@@ -1,0 +1,1 @@
+"""Public pages of the back office (no login): the customer's order tracking page."""

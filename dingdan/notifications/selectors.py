@@ -1,0 +1,227 @@
+"""Reads of the notifications context: the event feed, deliveries and their attempts,
+webhook subscriptions, message templates, low-stock alerts and tracking links."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dingdan.core.models import OutboxEvent
+
+from .exceptions import DeliveryNotFound, InvalidTrackingLink, SubscriptionNotFound, TemplateNotFound
+from .models import Delivery, DeliveryAttempt, MessageTemplate, WebhookSubscription
+
+TRACKING_SALT = "dingdan.notifications.tracking"
+TRACKING_MAX_AGE = dt.timedelta(days=400)
+
+
+# Event feed ----------------------------------------------------------------------------
+
+
+def event_feed(*, types: list[str] | None = None) -> QuerySet[OutboxEvent]:
+    """Every event, oldest first by id (the caller paginates by pk). Events younger than
+    FEED_SETTLE_SECONDS are held back: a transaction holding a lower id may still commit,
+    and a cursor past it would skip it forever."""
+    settle = settings.NOTIFICATIONS["FEED_SETTLE_SECONDS"]
+    events = OutboxEvent.objects.all()
+    if settle > 0:
+        events = events.filter(created_at__lte=timezone.now() - dt.timedelta(seconds=settle))
+    if types:
+        events = events.filter(type__in=types)
+    return events
+
+
+# Webhooks and deliveries ---------------------------------------------------------------
+
+
+def subscription_list() -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.all()
+
+
+def subscription_get(*, subscription_id: int) -> WebhookSubscription:
+    subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise SubscriptionNotFound()
+    return subscription
+
+
+@dataclass(frozen=True)
+class DeliveryFilters:
+    subscription_id: int | None = None
+    channel: str | None = None
+    state: str | None = None
+    event_id: UUID | None = None
+
+
+def delivery_list(*, filters: DeliveryFilters) -> QuerySet[Delivery]:
+    deliveries = Delivery.objects.select_related("event")
+    if filters.subscription_id:
+        deliveries = deliveries.filter(subscription_id=filters.subscription_id)
+    if filters.channel:
+        deliveries = deliveries.filter(channel=filters.channel)
+    if filters.state:
+        deliveries = deliveries.filter(state=filters.state)
+    if filters.event_id:
+        deliveries = deliveries.filter(event__event_id=filters.event_id)
+    return deliveries
+
+
+def delivery_get(*, delivery_id: int) -> Delivery:
+    delivery = Delivery.objects.select_related("event").filter(pk=delivery_id).first()
+    if delivery is None:
+        raise DeliveryNotFound()
+    return delivery
+
+
+def delivery_attempts(*, delivery_id: int) -> list[DeliveryAttempt]:
+    return list(DeliveryAttempt.objects.filter(delivery_id=delivery_id).order_by("pk"))
+
+
+# Templates -----------------------------------------------------------------------------
+
+
+def template_list() -> QuerySet[MessageTemplate]:
+    return MessageTemplate.objects.all()
+
+
+def template_get(*, channel: str, event_type: str, language: str) -> MessageTemplate:
+    template = MessageTemplate.objects.filter(
+        channel=channel, event_type=event_type, language=language
+    ).first()
+    if template is None:
+        raise TemplateNotFound()
+    return template
+
+
+# Low stock (the dashboard reads this) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LowStockAlert:
+    event_id: UUID
+    at: dt.datetime
+    warehouse_id: int
+    warehouse_code: str
+    sku_id: int
+    sku_code: str
+    available: int
+    reorder_point: int
+    emails_sent: int
+
+
+def low_stock_alerts(*, limit: int = 20) -> list[LowStockAlert]:
+    """The latest low-stock alerts, newest first, with how many owner e-mails went out
+    (two queries)."""
+    events = list(OutboxEvent.objects.filter(type="stock.low").order_by("-pk")[:limit])
+    sent: dict[int, int] = {}
+    for event_pk in Delivery.objects.filter(
+        event_id__in=[e.pk for e in events], channel="email", state=Delivery.State.DELIVERED
+    ).values_list("event_id", flat=True):
+        sent[event_pk] = sent.get(event_pk, 0) + 1
+    return [
+        LowStockAlert(
+            event_id=event.event_id,
+            at=event.created_at,
+            warehouse_id=int(event.data.get("warehouse_id") or 0),
+            warehouse_code=str(event.data.get("warehouse_code", "")),
+            sku_id=int(event.data.get("sku_id") or 0),
+            sku_code=str(event.data.get("sku_code", "")),
+            available=int(event.data.get("available") or 0),
+            reorder_point=int(event.data.get("reorder_point") or 0),
+            emails_sent=sent.get(event.pk, 0),
+        )
+        for event in events
+    ]
+
+
+# Tracking links ------------------------------------------------------------------------
+
+
+def tracking_token(*, order_id: int) -> str:
+    """A signed, unguessable token naming the order (django.core.signing, SECRET_KEY)."""
+    return signing.dumps({"o": int(order_id)}, salt=TRACKING_SALT, compress=True)
+
+
+def tracking_order_id(*, token: str) -> int:
+    """The order a tracking token names. Raises InvalidTrackingLink for a forged, altered or
+    expired token."""
+    try:
+        value: Any = signing.loads(token, salt=TRACKING_SALT, max_age=TRACKING_MAX_AGE)
+        return int(value["o"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise InvalidTrackingLink() from error
+
+
+def tracking_url(*, order_id: int) -> str:
+    base = settings.NOTIFICATIONS["PUBLIC_URL"].rstrip("/")
+    return f"{base}/track/{tracking_token(order_id=order_id)}/"
+
+
+# Shipments of an order (the tracking page) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    number: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    status: str
+    updated_at: dt.datetime | None
+
+
+def _field(row: Any, name: str, default: Any = "") -> Any:
+    value = row.get(name, default) if isinstance(row, dict) else getattr(row, name, default)
+    return default if value is None else value
+
+
+def _from_fulfillment(order_id: int) -> list[ShipmentView] | None:
+    try:
+        from dingdan.fulfillment import selectors as fulfillment
+    except ImportError:
+        return None
+    provider = getattr(fulfillment, "order_shipments", None)
+    if provider is None:
+        return None
+    views = []
+    for row in provider(order_id=order_id):
+        carrier = _field(row, "carrier")
+        views.append(
+            ShipmentView(
+                number=str(_field(row, "number")),
+                carrier=str(_field(carrier, "name", carrier) if not isinstance(carrier, str) else carrier),
+                tracking_number=str(_field(row, "tracking_number")),
+                tracking_url=str(_field(row, "tracking_url")),
+                status=str(_field(row, "status")),
+                updated_at=_field(row, "updated_at", None) or _field(row, "shipped_at", None),
+            )
+        )
+    return views
+
+
+def order_shipments(*, order_id: int) -> list[ShipmentView]:
+    """The order's shipments with carrier, tracking number and link, oldest first: from
+    fulfilment's `order_shipments` selector when it offers one, else rebuilt from the
+    shipment events in the outbox (each event carries the shipment's latest state)."""
+    views = _from_fulfillment(order_id)
+    if views is not None:
+        return views
+    latest: dict[str, ShipmentView] = {}
+    events = OutboxEvent.objects.filter(aggregate_type="shipment", data__order_id=order_id).order_by("pk")
+    for event in events:
+        data = event.data
+        number = str(data.get("number", ""))
+        latest[number] = ShipmentView(
+            number=number,
+            carrier=str(data.get("carrier", "")),
+            tracking_number=str(data.get("tracking_number", "")),
+            tracking_url=str(data.get("tracking_url", "")),
+            status=str(data.get("status", "")),
+            updated_at=event.created_at,
+        )
+    return list(latest.values())

@@ -1,0 +1,144 @@
+"""What the review checks need to know, gathered before they run (the checks are pure):
+the channel's check settings, the customer's credit exposure, recent orders of the same
+customer, and blacklist hits. Used by submission, release and the amendment preview."""
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from .. import checks, domain, selectors
+from ..models import BlacklistEntry, CheckSetting, Order, OrderLine
+
+CENT = Decimal("0.01")
+
+
+def check_settings(channel_id: int) -> dict[str, checks.CheckSettingView]:
+    return {
+        row.check_code: checks.CheckSettingView(row.is_enabled, row.severity, row.params)
+        for row in CheckSetting.objects.filter(channel_id=channel_id)
+    }
+
+
+def _enabled(settings: dict[str, checks.CheckSettingView], code: str) -> bool:
+    return code in checks.registered_checks() and settings.get(code, checks.CheckSettingView()).is_enabled
+
+
+def _recent_orders(order: Order, window_hours: float, now: dt.datetime) -> tuple[checks.RecentOrder, ...]:
+    recent = (
+        Order.objects.filter(
+            customer_id=order.customer_id,
+            submitted_at__gte=now - dt.timedelta(hours=window_hours),
+            status__in=[*domain.RESERVING, domain.Status.COMPLETED],
+        )
+        .exclude(pk=order.pk)
+        .only("number", "submitted_at")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.only("order_id", "sku_code", "quantity"))
+        )
+    )
+    return tuple(
+        checks.RecentOrder(
+            number=row.number,
+            submitted_at=row.submitted_at,
+            lines=checks.line_signature((line.sku_code, line.quantity) for line in row.lines.all()),
+        )
+        for row in recent
+        if row.submitted_at is not None
+    )
+
+
+def blacklist_hits(customer: Any, address: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The active blacklist entries the customer, its phone and e-mail, or the shipping
+    address (and its phone) match (one query)."""
+    keys = {
+        ("customer", str(customer.id)),
+        ("phone", domain.blacklist_key("phone", customer.phone)),
+        ("phone", domain.blacklist_key("phone", address.get("phone"))),
+        ("email", domain.blacklist_key("email", customer.email)),
+        ("address", domain.blacklist_key("address", address)),
+    }
+    condition = Q()
+    for kind, value in keys:
+        if value:
+            condition |= Q(kind=kind, value=value)
+    if not condition:
+        return ()
+    rows = BlacklistEntry.objects.filter(condition, is_active=True).order_by("kind", "value")
+    return tuple(rows.values_list("kind", "value"))
+
+
+def _needs_credit(order: Order, customer: Any) -> bool:
+    return not order.pay_first and not customer.credit_hold and customer.credit_limit > 0
+
+
+def check_context(
+    order: Order,
+    lines: Sequence[OrderLine],
+    skus: dict[str, Any],
+    customer: Any,
+    settings: dict[str, checks.CheckSettingView],
+    known_price: Any,
+) -> checks.CheckContext:
+    """The context the checks run on; facts a disabled check would use are not fetched."""
+    now = timezone.now()
+    params = {code: dict(setting.params) for code, setting in settings.items()}
+    window = params.get("duplicate", {}).get(
+        "window_hours", checks.DEFAULT_PARAMS["duplicate"]["window_hours"]
+    )
+    return checks.CheckContext(
+        channel_code=order.channel.code,
+        customer={
+            "name": customer.name,
+            "phone": customer.phone,
+            "email": customer.email,
+            "kind": customer.kind,
+            "company_name": customer.company_name,
+            "is_active": customer.is_active,
+            "credit_limit": customer.credit_limit,
+            "credit_hold": customer.credit_hold,
+        },
+        shipping_address=order.shipping_address,
+        lines=tuple(
+            checks.CheckLine(
+                line_number=line.line_number,
+                sku_code=line.sku_code,
+                quantity=line.quantity,
+                sellable=skus[line.sku_code].is_active and skus[line.sku_code].product.is_active,
+                short_quantity=line.backorder_quantity,
+                unit_price=known_price(line),
+                list_price=line.list_price,
+                discount=line.discount,
+            )
+            for line in lines
+        ),
+        currency=order.currency,
+        total=order.total,
+        pay_first=order.pay_first,
+        credit_exposure=(
+            Decimal(
+                selectors.credit_exposure(customer_id=order.customer_id, excluding_order_id=order.pk)
+            ).quantize(CENT)
+            if _enabled(settings, "credit") and _needs_credit(order, customer)
+            else Decimal("0")
+        ),
+        recent_orders=_recent_orders(order, float(window), now) if _enabled(settings, "duplicate") else (),
+        blacklist_hits=blacklist_hits(customer, order.shipping_address)
+        if _enabled(settings, "blacklist")
+        else (),
+        applied_promotions=tuple(order.applied_promotions or ()),
+        now=now,
+        params=params,
+    )
+
+
+def evaluate(
+    order: Order, lines: Sequence[OrderLine], skus: dict[str, Any], customer: Any, known_price: Any
+) -> list[checks.CheckResult]:
+    """Run the checks on the order as it stands in memory (nothing is stored)."""
+    settings = check_settings(order.channel_id)
+    context = check_context(order, lines, skus, customer, settings, known_price)
+    return checks.run_checks(context, settings=settings)
