@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, cluster: common.Cluster, var_dir: str, report:
         conn.execute(baseline.function_sql())
     connection.close()  # the forked clients must not share Django's connection
     port = _free_port()
-    url = cluster.url("bench") + (f"?conn_max_age={args.conn_max_age}" if args.conn_max_age else "")
+    url = cluster.url("bench") + f"?conn_max_age={args.conn_max_age}"  # 0: a connection per request
     server = placement.server_start(url, var_dir, port, args.workers)
     setup = {
         "shop": shop,

@@ -102,6 +102,11 @@ def sqlite_database(path: Path) -> dict:
 
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # Persistent connections, checked before reuse, unless the URL sets conn_max_age: a
+        # new PostgreSQL connection per request costs more than placing an order.
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
+        DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "dingdan.sqlite3")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)

@@ -2,6 +2,8 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils import timezone
 
 from dingdan.core.actors import Actor
@@ -21,10 +23,14 @@ def user_scopes(user: AbstractBaseUser) -> frozenset[str]:
         return frozenset()
     if getattr(user, "is_superuser", False):
         return frozenset(SCOPES)
-    permissions = user.get_all_permissions()  # type: ignore[attr-defined]
-    return frozenset(
-        scope_of(p.split(".", 1)[1]) for p in permissions if p.startswith("accounts.")
-    ) & frozenset(SCOPES)
+    # What ModelBackend.get_all_permissions gives, narrowed to this app, in one query (not two).
+    codenames = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user), content_type__app_label="accounts")
+        .order_by()
+        .values_list("codename", flat=True)
+        .distinct()
+    )
+    return frozenset(scope_of(codename) for codename in codenames) & frozenset(SCOPES)
 
 
 def principal_for_user(user: AbstractBaseUser) -> Principal:

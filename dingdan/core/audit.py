@@ -57,17 +57,29 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    previous: AuditEntry | None = None,
+    first: bool = False,
 ) -> AuditEntry:
     """Append an entry to the aggregate's chain. Call inside the writing transaction; the
     caller holds the aggregate (row lock or conditional update), so chains do not fork; a
-    racing append would break the (aggregate, sequence) unique constraint instead."""
+    racing append would break the (aggregate, sequence) unique constraint instead.
+    A caller that knows the chain's head saves the query that reads it: `previous`, the
+    entry it appended last in this transaction, or `first` for an aggregate it has just
+    created (a wrong claim breaks the same unique constraint, it never forks a chain)."""
     key = str(aggregate_id)
-    last = (
-        AuditEntry.objects.filter(aggregate_type=aggregate_type, aggregate_id=key)
-        .order_by("-sequence")
-        .values_list("sequence", "hash")
-        .first()
-    )
+    if previous is not None:
+        if (previous.aggregate_type, previous.aggregate_id) != (aggregate_type, key):
+            raise ValueError("`previous` is an entry of another aggregate")
+        last: tuple[int, str] | None = (previous.sequence, previous.hash)
+    elif first:
+        last = None
+    else:
+        last = (
+            AuditEntry.objects.filter(aggregate_type=aggregate_type, aggregate_id=key)
+            .order_by("-sequence")
+            .values_list("sequence", "hash")
+            .first()
+        )
     sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     entry = AuditEntry(
         aggregate_type=aggregate_type,

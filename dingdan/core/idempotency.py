@@ -17,6 +17,7 @@ Ownership: completing or releasing a key is conditional on still holding the cla
 work back and answers 409, so the work of a key is done and committed at most once.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -75,18 +76,28 @@ def _replay(row: IdempotencyKey) -> HttpResponse:
     return response
 
 
+def _own_commit() -> Any:
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
+
+
 def _claim(principal: str, key: str, fingerprint: str) -> IdempotencyKey | HttpResponse:
     """The claimed row, or the response that ends the request (replay, 409, 422)."""
     now = timezone.now()
+    claim = IdempotencyKey(
+        principal=principal,
+        key=key,
+        fingerprint=fingerprint,
+        status=IdempotencyKey.Status.IN_PROGRESS,
+        locked_at=now,
+    )
     try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(
-                principal=principal,
-                key=key,
-                fingerprint=fingerprint,
-                status=IdempotencyKey.Status.IN_PROGRESS,
-                locked_at=now,
-            )
+        # In autocommit mode the INSERT commits on its own (no BEGIN/COMMIT round trips);
+        # inside a caller's transaction a savepoint keeps a duplicate from breaking it.
+        with _own_commit():
+            claim.save(force_insert=True)
+        return claim
     except IntegrityError:
         pass
     row = IdempotencyKey.objects.filter(principal=principal, key=key).first()

@@ -282,7 +282,10 @@ def naive_reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> bool:
 @postgres_only
 def test_negative_control_a_read_then_write_reservation_oversells(shop, racers, record_property, monkeypatch):
     needs_postgres()
-    monkeypatch.setattr(stock_services, "reserve_row", naive_reserve_row)
+    # stock_reserve takes each row through _reserve_row (the UPDATE that returns the row).
+    monkeypatch.setattr(
+        stock_services, "_reserve_row", lambda *args: (0, 0, None) if naive_reserve_row(*args) else None
+    )
 
     figures = last_units_race(shop, racers(32), rounds=CONTROL_ROUNDS, units=10)
 

@@ -27,7 +27,7 @@ def test_low_stock_lists_rows_at_or_below_their_reorder_point(staff, shop):
 def test_the_stock_list_costs_a_fixed_number_of_queries(staff, shop, django_assert_num_queries):
     client = staff("warehouse")
     client.get("/app/inventory/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/app/inventory/")
     assert len(response.context["levels"]) == 2
 

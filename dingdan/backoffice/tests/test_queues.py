@@ -137,7 +137,7 @@ def test_the_review_queue_costs_the_same_queries_for_2_or_6_orders(
     for _ in range(2):
         place(channel=shop.review_channel)
     client.get("/app/queues/review/")
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(7) as few:
         client.get("/app/queues/review/")
     for _ in range(4):
         place(channel=shop.review_channel, lines={"RARE-01": 1})

@@ -34,9 +34,8 @@ def low_stock_emit(decreases: Mapping[StockKey, int]) -> int:
     )
     emitted = 0
     for sku, wh, on_hand, reserved, reorder_point, sku_code, warehouse_code in rows:
-        decrease = keys.get((sku, wh))
         available = on_hand - reserved
-        if decrease is None or reorder_point is None or available + decrease < reorder_point:
+        if reorder_point is None or not _crossed(available, keys.get((sku, wh)), reorder_point):
             continue  # not touched here, or already below before
         outbox_emit(
             StockLow(
@@ -51,3 +50,22 @@ def low_stock_emit(decreases: Mapping[StockKey, int]) -> int:
         )
         emitted += 1
     return emitted
+
+
+def _crossed(available: int, decrease: int | None, reorder_point: int | None) -> bool:
+    """Available fell by `decrease` to below the reorder point, from at or above it."""
+    if decrease is None or decrease <= 0 or reorder_point is None:
+        return False
+    return available < reorder_point <= available + decrease
+
+
+def low_stock_crossed(
+    decreases: Mapping[StockKey, int], levels: Mapping[StockKey, tuple[int, int, int | None]]
+) -> bool:
+    """Whether low_stock_emit(decreases) would emit anything, judged from the rows as they
+    are now, (on_hand, reserved, reorder_point) per key (e.g. returned by the UPDATEs that
+    changed them, which hold their locks): a caller that has them saves its query."""
+    return any(
+        _crossed(on_hand - reserved, decreases.get(key), reorder_point)
+        for key, (on_hand, reserved, reorder_point) in levels.items()
+    )

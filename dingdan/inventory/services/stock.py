@@ -6,7 +6,7 @@ always changed in ascending (SKU, warehouse) order so concurrent transactions ca
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +21,7 @@ from .. import domain, hooks, selectors
 from ..domain import Demand
 from ..exceptions import InsufficientStock, ReservationConflict, UnknownSku, WarehouseInactive
 from ..models import Reservation, StockLevel, StockMovement, Warehouse
-from .low import low_stock_emit
+from .low import low_stock_crossed, low_stock_emit
 
 MAX_QUANTITY = 1_000_000
 # The counters are 32-bit integers on PostgreSQL: a rise past this is refused (422), never a
@@ -41,6 +41,12 @@ class Allocation:
     sku_id: int
     warehouse_id: int | None
     quantity: int  # 0 when the demand could not be covered
+    warehouse_code: str = field(default="", compare=False)  # the chosen warehouse's ("" when none)
+
+    @property
+    def reservation_status(self) -> str:
+        """The status of the reservation this allocation made (a new one is open)."""
+        return Reservation.Status.OPEN.value if self.warehouse_id is not None else ""
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> dict[str, str]:
@@ -183,14 +189,30 @@ def stock_adjust(
     return movement
 
 
+_RESERVE_ROW = (  # StockLevel's table
+    "UPDATE inventory_stocklevel SET reserved = reserved + %s, updated_at = %s"
+    " WHERE sku_id = %s AND warehouse_id = %s AND on_hand >= reserved + %s"
+    " RETURNING on_hand, reserved, reorder_point"
+)
+LevelNow = tuple[int, int, int | None]  # (on_hand, reserved, reorder_point) after an UPDATE
+
+
 def reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> bool:
     """The conditional update that makes overselling impossible: it succeeds only while
     on_hand − reserved ≥ quantity, checked and changed in one statement."""
-    return bool(
-        StockLevel.objects.filter(
-            sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") + quantity
-        ).update(reserved=F("reserved") + quantity, updated_at=timezone.now())
-    )
+    return _reserve_row(sku_id, warehouse_id, quantity) is not None
+
+
+def _reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> LevelNow | None:
+    """reserve_row, returning the row as the UPDATE left it (None: not reserved)."""
+    # The hottest statement of order placement, written once: building it through the ORM
+    # cost more CPU than the database spends running it.
+    connection = transaction.get_connection()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_RESERVE_ROW, [quantity, now, sku_id, warehouse_id, quantity])
+        row = cursor.fetchone()
+    return (row[0], row[1], row[2]) if row else None
 
 
 def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str = "") -> list[Allocation]:
@@ -201,13 +223,17 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
     if not demands:
         return []
     _check_demands(demands)
-    levels = sorted(selectors.stock_available(sku_ids={d.sku_id for d in demands}))
+    levels, sourcing, codes = _stock_for(demands)
     available = {(sku, wh): free for sku, wh, free in levels}
-    plan = domain.plan_reservations(demands, available, selectors.warehouse_sourcing_order())
+    plan = domain.plan_reservations(demands, available, sourcing)
     warehouses_by_sku: dict[int, list[int]] = {}
     for sku, wh, _free in levels:
         warehouses_by_sku.setdefault(sku, []).append(wh)
-    allocations = _execute(plan, warehouses_by_sku)
+    after: dict[tuple[int, int], LevelNow] = {}
+    allocations = [
+        Allocation(a.demand_id, a.sku_id, a.warehouse_id, a.quantity, codes.get(a.warehouse_id, ""))
+        for a in _execute(plan, warehouses_by_sku, after)
+    ]
     Reservation.objects.bulk_create(
         Reservation(
             sku_id=a.sku_id,
@@ -224,8 +250,26 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
     for a in allocations:
         if a.warehouse_id is not None:
             decreases[(a.sku_id, a.warehouse_id)] = decreases.get((a.sku_id, a.warehouse_id), 0) + a.quantity
-    low_stock_emit(decreases)
+    if low_stock_crossed(decreases, after):  # the rows as our UPDATEs left them (and locked)
+        low_stock_emit(decreases)
     return allocations
+
+
+def _stock_for(
+    demands: Sequence[Demand],
+) -> tuple[list[tuple[int, int, int]], list[int], dict[int | None, str]]:
+    """In one query: (sku_id, warehouse_id, available) of the demands' SKUs in active
+    warehouses in ascending order, those warehouses in sourcing order (lower priority number
+    first; a warehouse without a row for these SKUs has nothing to offer them), and their codes."""
+    rows = sorted(
+        StockLevel.objects.filter(sku_id__in={d.sku_id for d in demands}, warehouse__is_active=True)
+        .annotate(free=F("on_hand") - F("reserved"))
+        .values_list("sku_id", "warehouse_id", "free", "warehouse__priority", "warehouse__code")
+    )
+    ranks = {wh: (priority, wh) for _sku, wh, _free, priority, _code in rows}
+    codes: dict[int | None, str] = {wh: code for _sku, wh, _free, _priority, code in rows}
+    levels = [(sku, wh, free) for sku, wh, free, _priority, _code in rows]
+    return levels, sorted(ranks, key=ranks.__getitem__), codes
 
 
 def _check_demands(demands: Sequence[Demand]) -> None:
@@ -239,10 +283,20 @@ def _check_demands(demands: Sequence[Demand]) -> None:
 
 
 def _execute(
-    plan: Sequence[domain.PlannedReservation], warehouses_by_sku: dict[int, list[int]]
+    plan: Sequence[domain.PlannedReservation],
+    warehouses_by_sku: dict[int, list[int]],
+    after: dict[tuple[int, int], LevelNow],
 ) -> list[Allocation]:
     """Run the plan in ascending (SKU, warehouse) order. A planned row another transaction took
-    meanwhile falls back to the SKU's later warehouses only, keeping the lock order."""
+    meanwhile falls back to the SKU's later warehouses only, keeping the lock order. `after`
+    receives each reserved row as its last UPDATE left it."""
+
+    def reserved(sku_id: int, warehouse_id: int, quantity: int) -> bool:
+        level = _reserve_row(sku_id, warehouse_id, quantity)
+        if level is not None:
+            after[(sku_id, warehouse_id)] = level
+        return level is not None
+
     floor: dict[int, int] = {}  # per SKU, the warehouse id locked last
     results: dict[str, Allocation] = {}
     for planned in sorted(plan, key=_lock_order):
@@ -251,7 +305,7 @@ def _execute(
         candidates += [w for w in warehouses_by_sku.get(demand.sku_id, []) if w not in candidates]
         lowest = floor.get(demand.sku_id, 0)
         chosen = next(
-            (w for w in candidates if w >= lowest and reserve_row(demand.sku_id, w, demand.quantity)), None
+            (w for w in candidates if w >= lowest and reserved(demand.sku_id, w, demand.quantity)), None
         )
         if chosen is not None:
             floor[demand.sku_id] = chosen

@@ -9,9 +9,9 @@ from django.db import transaction
 from dingdan.catalog.tests.factories import SkuFactory
 from dingdan.core.actors import Actor
 from dingdan.core.exceptions import ValidationFailed
+from dingdan.core.models import OutboxEvent
 from dingdan.core.verify import verify_all
 from dingdan.inventory import hooks
-from dingdan.inventory import selectors as inventory_selectors
 from dingdan.inventory.exceptions import (
     InsufficientStock,
     ReservationConflict,
@@ -27,8 +27,10 @@ from dingdan.inventory.services import (
     reservations_release,
     stock_adjust,
     stock_receive,
+    stock_reorder_point_set,
     stock_reserve,
 )
+from dingdan.inventory.services import stock as stock_services
 from dingdan.inventory.services.stock import MAX_ON_HAND
 
 from .factories import WarehouseFactory
@@ -338,13 +340,34 @@ def test_a_planned_row_taken_meanwhile_falls_back_to_a_later_warehouse(
     receive(guangzhou, (shirt, 5))
     reserve(("1", shirt, 5))  # another order took Shanghai's units after this plan read them
     stale = [(shirt.pk, shanghai.pk, 5), (shirt.pk, guangzhou.pk, 5)]
-    monkeypatch.setattr(inventory_selectors, "stock_available", lambda *, sku_ids: stale)
+    sourcing, codes = [shanghai.pk, guangzhou.pk], {shanghai.pk: "sh", guangzhou.pk: "gz"}
+    monkeypatch.setattr(stock_services, "_stock_for", lambda demands: (stale, sourcing, codes))
 
     allocations = reserve(("2", shirt, 2))
 
     assert allocations == [Allocation("2", shirt.pk, guangzhou.pk, 2)]
     assert (level(shirt, shanghai), level(shirt, guangzhou)) == ((5, 5), (5, 2))
     assert no_findings()
+
+
+def test_a_reservation_that_takes_available_below_the_reorder_point_emits_stock_low_once(
+    shanghai, shirt, mug, django_assert_num_queries
+):
+    receive(shanghai, (shirt, 10), (mug, 10))
+    stock_reorder_point_set(actor=CLERK, warehouse_id=shanghai.pk, sku_id=shirt.pk, reorder_point=5)
+    low = OutboxEvent.objects.filter(type="stock.low").order_by("pk")
+
+    # The savepoint and its release, the stock read, two UPDATEs, the reservations: no low-stock read.
+    with django_assert_num_queries(6):
+        reserve(("1", shirt, 3), ("2", mug, 9))
+    assert low.count() == 0
+    reserve(("3", shirt, 2), ("4", shirt, 1))  # together from 7 to 4: below 5
+    reserve(("5", shirt, 1))  # already below: no second event
+
+    assert [(e.data["sku_code"], e.data["available"], e.data["reorder_point"]) for e in low] == [
+        (shirt.code, 4, 5)
+    ]
+    assert level(shirt, shanghai) == (10, 7)
 
 
 @pytest.mark.parametrize(

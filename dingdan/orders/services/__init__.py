@@ -27,7 +27,15 @@ from .fulfillment import (
     orders_for_fulfilment,
 )
 from .payments import order_payment_status_record
-from .placement import LineRequest, OrderRequest, order_create, order_submit, order_update_draft
+from .placement import (
+    LineRequest,
+    OrderRequest,
+    Placement,
+    order_create,
+    order_place,
+    order_submit,
+    order_update_draft,
+)
 from .queue import (
     blacklist_add,
     blacklist_remove,
@@ -42,6 +50,7 @@ __all__ = [
     "LineRequest",
     "OrderNotShippable",
     "OrderRequest",
+    "Placement",
     "Preview",
     "ShippedExceedsOrdered",
     "backordered_lines",
@@ -69,6 +78,7 @@ __all__ = [
     "order_line_backorder_cover",
     "order_lines_ship",
     "order_payment_status_record",
+    "order_place",
     "order_reject",
     "order_release",
     "order_submit",

@@ -5,6 +5,7 @@ from typing import Any
 from dingdan.core.actors import Actor
 from dingdan.core.audit import audit_record
 from dingdan.core.exceptions import PreconditionFailed
+from dingdan.core.models import AuditEntry
 from dingdan.core.outbox import outbox_emit
 
 from .. import events
@@ -23,8 +24,18 @@ def check_version(order: Order, expected_version: int | None) -> None:
         raise PreconditionFailed()
 
 
-def audit(order: Order, *, action: str, actor: Actor, before: dict[str, Any] | None, note: str = "") -> None:
-    audit_record(
+def audit(
+    order: Order,
+    *,
+    action: str,
+    actor: Actor,
+    before: dict[str, Any] | None,
+    note: str = "",
+    previous: AuditEntry | None = None,
+    first: bool = False,
+) -> AuditEntry:
+    """The order's next audit entry (`previous`/`first`: see audit_record)."""
+    return audit_record(
         aggregate_type="order",
         aggregate_id=order.pk,
         action=action,
@@ -32,6 +43,8 @@ def audit(order: Order, *, action: str, actor: Actor, before: dict[str, Any] | N
         before=before,
         after=order_state(order),
         note=note,
+        previous=previous,
+        first=first,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import checks, domain, selectors
@@ -28,26 +28,25 @@ def _enabled(settings: dict[str, checks.CheckSettingView], code: str) -> bool:
 
 
 def _recent_orders(order: Order, window_hours: float, now: dt.datetime) -> tuple[checks.RecentOrder, ...]:
-    recent = (
-        Order.objects.filter(
-            customer_id=order.customer_id,
-            submitted_at__gte=now - dt.timedelta(hours=window_hours),
-            status__in=[*domain.RESERVING, domain.Status.COMPLETED],
+    """The customer's other orders submitted within the window, with their lines' signature:
+    one query over their lines (an order's lines are all the duplicate check compares)."""
+    rows = (
+        OrderLine.objects.filter(
+            order__customer_id=order.customer_id,
+            order__submitted_at__gte=now - dt.timedelta(hours=window_hours),
+            order__status__in=[*domain.RESERVING, domain.Status.COMPLETED],
         )
-        .exclude(pk=order.pk)
-        .only("number", "submitted_at")
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.only("order_id", "sku_code", "quantity"))
-        )
+        .exclude(order_id=order.pk)
+        .order_by("order_id", "pk")
+        .values_list("order_id", "order__number", "order__submitted_at", "sku_code", "quantity")
     )
+    found: dict[int, tuple[str, dt.datetime | None, list[tuple[str, int]]]] = {}
+    for order_id, number, submitted_at, sku_code, quantity in rows:
+        found.setdefault(order_id, (number, submitted_at, []))[2].append((sku_code, quantity))
     return tuple(
-        checks.RecentOrder(
-            number=row.number,
-            submitted_at=row.submitted_at,
-            lines=checks.line_signature((line.sku_code, line.quantity) for line in row.lines.all()),
-        )
-        for row in recent
-        if row.submitted_at is not None
+        checks.RecentOrder(number=number, submitted_at=submitted_at, lines=checks.line_signature(lines))
+        for number, submitted_at, lines in found.values()
+        if submitted_at is not None
     )
 
 

@@ -13,17 +13,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, Model
 from django.utils.translation import gettext as _
 
 from dingdan.catalog import selectors as catalog
 from dingdan.channels import selectors as channels
 from dingdan.core.actors import Actor
 from dingdan.core.exceptions import NotFound, ValidationFailed
+from dingdan.core.models import AuditEntry
 from dingdan.core.money import ZERO
 from dingdan.core.numbering import number_next
 from dingdan.customers import selectors as customers
+from dingdan.inventory.services import Allocation
 
 from .. import domain
+from ..checks import CheckResult
 from ..exceptions import (
     DuplicateExternalReference,
     InvalidOrder,
@@ -99,13 +103,16 @@ def _validate_lines(
         raise InvalidOrder(errors=errors)
 
 
-def _resolve(request: OrderRequest) -> tuple[Any, Any, dict[str, Any]]:
+def _resolve(request: OrderRequest, known_channel: Any = None) -> tuple[Any, Any, dict[str, Any]]:
     """The channel, customer snapshot and SKUs an order refers to, or one 422 naming each
-    unknown reference."""
+    unknown reference. `known_channel`: the request's channel when the caller has read it."""
     errors = []
     channel = customer = None
     try:
-        channel = channels.channel_get(channel_id=request.channel_id)
+        if known_channel is not None and known_channel.pk == request.channel_id:
+            channel = known_channel
+        else:
+            channel = channels.channel_get(channel_id=request.channel_id)
         if not channel.is_active:
             errors.append(_error("channel", _("This sales channel is inactive."), "channel_inactive"))
     except NotFound:
@@ -188,6 +195,7 @@ def _line_name(sku: Any) -> str:
 
 
 def _new_lines(order: Order, requests: Sequence[LineRequest], skus: dict[str, Any]) -> list[OrderLine]:
+    """The order's lines, not saved yet (submission saves them priced, in one INSERT)."""
     lines = []
     for number, request in enumerate(requests, start=1):
         sku = skus[request.sku_code]
@@ -205,25 +213,72 @@ def _new_lines(order: Order, requests: Sequence[LineRequest], skus: dict[str, An
                 discount=request.discount,
             )
         )
-    return OrderLine.objects.bulk_create(lines)
+    return lines
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An order just taken in with everything placing it wrote, as its detail shows them
+    (so the response needs no re-read): its lines in line order, the check results in the
+    order stored, the stock allocations (one per line; those with a warehouse are its open
+    reservations, in the order stored) and its audit entries."""
+
+    order: Order
+    lines: list[OrderLine]
+    checks: list[CheckResult]
+    allocations: list[Allocation]
+    timeline: list[AuditEntry]
+
+
+def _as_stored(instance: Model) -> None:
+    """Decimals in memory as the database gives them back (to their field's places), so the
+    placement reads like the stored order (`Decimal("0")` is stored and read as `0.00`)."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, DecimalField):
+            value = getattr(instance, field.attname)
+            if value is not None:
+                setattr(
+                    instance, field.attname, Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+                )
 
 
 @transaction.atomic
-def order_create(
-    *, actor: Actor, request: OrderRequest, submit: bool = True, may_set_prices: bool = False
-) -> Order:
+def order_place(
+    *,
+    actor: Actor,
+    request: OrderRequest,
+    submit: bool = True,
+    may_set_prices: bool = False,
+    channel: Any = None,
+) -> Placement:
     """Take an order in. Unknown channel, customer or SKU, bad quantities: InvalidOrder (422);
     unit prices without the right: PriceOverrideNotAllowed (403); a reference already used
     on the channel: DuplicateExternalReference (409). Nothing is written on any of them.
-    With `submit` the order is submitted in the same transaction."""
+    With `submit` the order is submitted in the same transaction. `channel`: the request's
+    channel when the caller has already read it (saves a query)."""
     _validate_lines(request.lines, may_set_prices=may_set_prices, shipping_fee=request.shipping_fee)
-    channel, customer, skus = _resolve(request)
+    channel, customer, skus = _resolve(request, channel)
     order = _new_order(request, channel, customer, actor)
+    created = audit(order, action="created", actor=actor, before=None, first=True)
     lines = _new_lines(order, request.lines, skus)
-    audit(order, action="created", actor=actor, before=None)
-    if submit:
-        submit_lines(order=order, lines=lines, skus=skus, customer=customer, actor=actor)
-    return order
+    if not submit:
+        OrderLine.objects.bulk_create(lines)
+        for instance in (order, *lines):
+            _as_stored(instance)
+        return Placement(order, lines, [], [], [created])
+    submitted = submit_lines(
+        order=order, lines=lines, skus=skus, customer=customer, actor=actor, previous=created, new_lines=True
+    )
+    for instance in (order, *lines):
+        _as_stored(instance)
+    return Placement(order, lines, submitted.results, submitted.allocations, [created, submitted.entry])
+
+
+def order_create(
+    *, actor: Actor, request: OrderRequest, submit: bool = True, may_set_prices: bool = False
+) -> Order:
+    """The order `order_place` takes in (see there)."""
+    return order_place(actor=actor, request=request, submit=submit, may_set_prices=may_set_prices).order
 
 
 @transaction.atomic

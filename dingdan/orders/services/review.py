@@ -2,12 +2,14 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
 
 from dingdan.core.actors import Actor
+from dingdan.core.models import AuditEntry
 from dingdan.inventory import services as inventory
 
 from .. import checks, domain, events, providers
@@ -32,9 +34,10 @@ def _price(
 price_order = _price
 
 
-def reserve(order: Order, lines: Sequence[OrderLine]) -> None:
+def reserve(order: Order, lines: Sequence[OrderLine]) -> list[inventory.Allocation]:
     """Reserve each of `lines` whole; a line stock cannot cover reserves nothing and records
-    its whole quantity as backorder (it waits for a shortage decision or for stock)."""
+    its whole quantity as backorder (it waits for a shortage decision or for stock).
+    Returns the allocations, one per line."""
     allocations = inventory.stock_reserve(
         demands=[inventory.Demand(str(line.pk), line.sku_id, line.quantity) for line in lines],
         demand_type=DEMAND,
@@ -42,6 +45,7 @@ def reserve(order: Order, lines: Sequence[OrderLine]) -> None:
     )
     for line, allocation in zip(lines, allocations, strict=True):
         line.backorder_quantity = line.quantity - allocation.quantity
+    return allocations
 
 
 def _known_price(line: OrderLine) -> Any:
@@ -117,19 +121,53 @@ def emit_outcome(order: Order) -> None:
         emit(events.OrderSubmittedForReview, order)
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What submitting wrote: the check results (in the order stored), the allocations (one
+    per line) and the `submitted` audit entry."""
+
+    results: list[checks.CheckResult]
+    allocations: list[inventory.Allocation]
+    entry: AuditEntry
+
+
 def submit_lines(
-    *, order: Order, lines: Sequence[OrderLine], skus: dict[str, Any], customer: Any, actor: Actor
-) -> None:
-    """Submit a draft (new or saved): see the placement module docstring."""
+    *,
+    order: Order,
+    lines: Sequence[OrderLine],
+    skus: dict[str, Any],
+    customer: Any,
+    actor: Actor,
+    previous: AuditEntry | None = None,
+    new_lines: bool = False,
+) -> Submission:
+    """Submit a draft (new or saved): see the placement module docstring. `previous`: the
+    order's last audit entry when the caller has just written it; `new_lines`: the lines are
+    not saved yet (they are inserted priced, before they reserve)."""
     before = order_state(order)
     classify(order, customer)
     quote = _price(order, lines, skus, strict_coupons=True)
     pricing.coupons_redeem(order, quote, actor=actor)
-    reserve(order, lines)
-    OrderLine.objects.bulk_update(
-        lines,
-        ["unit_price", "list_price", "tax_rate", "discount", "subtotal", "tax_amount", "backorder_quantity"],
-    )
+    if new_lines:
+        lines = OrderLine.objects.bulk_create(lines)
+    allocations = reserve(order, lines)
+    if new_lines:  # priced when inserted; only a short line has more to store
+        OrderLine.objects.bulk_update(
+            [line for line in lines if line.backorder_quantity], ["backorder_quantity"]
+        )
+    else:
+        OrderLine.objects.bulk_update(
+            lines,
+            [
+                "unit_price",
+                "list_price",
+                "tax_rate",
+                "discount",
+                "subtotal",
+                "tax_amount",
+                "backorder_quantity",
+            ],
+        )
     # Checks run at submission and on release only, and a draft is submitted once: first run.
     results = review(order, lines, skus, customer, first=True)
     order.submitted_at = timezone.now()
@@ -164,6 +202,7 @@ def submit_lines(
             "customer_grade",
         ],
     )
-    audit(order, action="submitted", actor=actor, before=before)
+    entry = audit(order, action="submitted", actor=actor, before=before, previous=previous)
     emit(events.OrderPlaced, order)
     emit_outcome(order)
+    return Submission(results, allocations, entry)
