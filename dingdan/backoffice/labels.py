@@ -1,30 +1,28 @@
-"""Labels the workbench shows for values other contexts own. The texts are the same msgids as
-the owners' (orders/models.py), so the catalogues translate them once for both."""
+"""Labels the workbench shows: the orders context's names for its codes (statuses, staff
+labels, types, priorities, check outcomes), and the workbench's own (actions, timeline)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from dingdan.orders import selectors as orders
+
+# The staff labels queue by queue, as the order list offers them (drafts last).
 STAFF_LABELS = {
-    "awaiting_review": _("Awaiting review"),
-    "on_hold": _("On hold"),
-    "awaiting_payment": _("Awaiting payment"),
-    "awaiting_shipment": _("Awaiting shipment"),
-    "shipped": _("Shipped"),
-    "completed": _("Completed"),
-    "cancelled": _("Cancelled"),
-    "draft": _("Draft"),
+    code: orders.STAFF_LABEL_NAMES[code]
+    for code in (
+        "awaiting_review",
+        "on_hold",
+        "awaiting_payment",
+        "awaiting_shipment",
+        "shipped",
+        "completed",
+        "cancelled",
+        "draft",
+    )
 }
-STATUS_LABELS = {
-    "draft": _("Draft"),
-    "pending_review": _("Pending review"),
-    "confirmed": _("Confirmed"),
-    "on_hold": _("On hold"),
-    "completed": _("Completed"),
-    "rejected": _("Rejected"),
-    "cancelled": _("Cancelled"),
-}
-OUTCOME_LABELS = {"pass": _("Pass"), "warn": _("Warning"), "fail": _("Fail")}
-TYPE_LABELS = {"normal": _("Normal"), "wholesale": _("Wholesale"), "custom": _("Custom")}
-PRIORITY_LABELS = {"normal": _("Normal"), "urgent": _("Urgent")}
+STATUS_LABELS = orders.STATUS_NAMES
+OUTCOME_LABELS = orders.CHECK_OUTCOME_NAMES
+TYPE_LABELS = orders.TYPE_NAMES
+PRIORITY_LABELS = orders.PRIORITY_NAMES
 ACTION_LABELS = {
     "submit": _("Submit"),
     "approve": _("Approve"),

@@ -2,14 +2,13 @@
 They carry amounts and references, no personal data."""
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from dingdan.core.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentEvent(Event):
-    aggregate_type: ClassVar[str] = "payment"
+    aggregate_type = "payment"
     order_id: int
     method: str
     status: str
@@ -17,30 +16,27 @@ class PaymentEvent(Event):
     currency: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class PaymentRecorded(PaymentEvent):
-    type: ClassVar[str] = "payment.recorded"
+    type = "payment.recorded"
 
 
-@dataclass(frozen=True, kw_only=True)
 class PaymentAuthorized(PaymentEvent):
-    type: ClassVar[str] = "payment.authorized"
+    type = "payment.authorized"
 
 
-@dataclass(frozen=True, kw_only=True)
 class PaymentCaptured(PaymentEvent):
-    type: ClassVar[str] = "payment.captured"
+    type = "payment.captured"
 
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentFailed(PaymentEvent):
-    type: ClassVar[str] = "payment.failed"
+    type = "payment.failed"
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class RefundEvent(Event):
-    aggregate_type: ClassVar[str] = "refund"
+    aggregate_type = "refund"
     order_id: int
     kind: str
     status: str
@@ -48,30 +44,26 @@ class RefundEvent(Event):
     currency: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class RefundRequested(RefundEvent):
-    type: ClassVar[str] = "refund.requested"
+    type = "refund.requested"
 
 
-@dataclass(frozen=True, kw_only=True)
 class RefundSucceeded(RefundEvent):
-    type: ClassVar[str] = "refund.succeeded"
+    type = "refund.succeeded"
 
 
-@dataclass(frozen=True, kw_only=True)
 class RefundRejected(RefundEvent):
-    type: ClassVar[str] = "refund.rejected"
+    type = "refund.rejected"
 
 
-@dataclass(frozen=True, kw_only=True)
 class RefundFailed(RefundEvent):
-    type: ClassVar[str] = "refund.failed"
+    type = "refund.failed"
 
 
 @dataclass(frozen=True, kw_only=True)
 class InvoiceIssued(Event):
-    type: ClassVar[str] = "invoice.issued"
-    aggregate_type: ClassVar[str] = "invoice"
+    type = "invoice.issued"
+    aggregate_type = "invoice"
     number: str
     kind: str
     order_id: int

@@ -1,4 +1,10 @@
-"""Domain events: past-tense classes in code, dotted lower-case types on the wire."""
+"""Domain events: past-tense classes in code, dotted lower-case types on the wire.
+
+A context declares one frozen, keyword-only dataclass per payload shape (`OrderEvent`), and one
+plain subclass per event that only names its `type` (`class OrderPlaced(OrderEvent): type =
+"order.placed"`): the subclass inherits the fields, constructor, equality and immutability, so
+it needs no @dataclass of its own. An event that adds fields is a dataclass again.
+"""
 
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar

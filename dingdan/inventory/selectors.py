@@ -2,7 +2,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Expression, F, IntegerField, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from dingdan.catalog import selectors as catalog
@@ -181,6 +182,22 @@ def bins_for_picking(*, warehouse_id: int, sku_ids: Iterable[int]) -> dict[int, 
     for sku, bin_id, code in rows:
         chosen.setdefault(sku, (bin_id, code))
     return chosen
+
+
+def open_reserved_of(*, demand_type: str, demand_id: Expression) -> Coalesce:
+    """For another context's queryset: the units the open reservations of one demand hold (0 if
+    none), `demand_id` an expression of the outer row, e.g. `Cast(OuterRef("pk"), CharField())`.
+    A correlated subquery, so a check over millions of rows stays in the database."""
+    per_demand = (
+        Reservation.objects.filter(
+            demand_type=demand_type, demand_id=demand_id, status=Reservation.Status.OPEN
+        )
+        .order_by()
+        .values("demand_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_demand), Value(0), output_field=IntegerField())
 
 
 def open_reservations(*, demand_type: str, demand_ids: Sequence[str]) -> list[tuple[str, int, int, int]]:

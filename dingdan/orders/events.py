@@ -16,17 +16,14 @@ class OrderEvent(Event):
     currency: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class OrderPlaced(OrderEvent):
     type = "order.placed"
 
 
-@dataclass(frozen=True, kw_only=True)
 class OrderConfirmed(OrderEvent):
     type = "order.confirmed"
 
 
-@dataclass(frozen=True, kw_only=True)
 class OrderSubmittedForReview(OrderEvent):
     type = "order.awaiting_review"
 
@@ -37,7 +34,6 @@ class OrderHeld(OrderEvent):
     reasons: list[str]
 
 
-@dataclass(frozen=True, kw_only=True)
 class OrderReleased(OrderEvent):
     type = "order.released"
 
@@ -80,22 +76,18 @@ class ExceptionCaseEvent(Event):
     resolution: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
 class ExceptionOpened(ExceptionCaseEvent):
     type = "exception.opened"
 
 
-@dataclass(frozen=True, kw_only=True)
 class ExceptionAssigned(ExceptionCaseEvent):
     type = "exception.assigned"
 
 
-@dataclass(frozen=True, kw_only=True)
 class ExceptionResolved(ExceptionCaseEvent):
     type = "exception.resolved"
 
 
-@dataclass(frozen=True, kw_only=True)
 class ExceptionCancelled(ExceptionCaseEvent):
     type = "exception.cancelled"
 
@@ -127,7 +119,6 @@ class OrderDelivered(OrderEvent):
     shipment_number: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class OrderCompleted(OrderEvent):
     type = "order.completed"
 

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 from dingdan.catalog import selectors as catalog
 from dingdan.core.schemas import FilterSchema, InputSchema, MoneyIn
 
-from .domain import Status
+from .domain import StaffLabel, Status
 from .models import OrderPriority, OrderType
 
 CouponCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
@@ -199,6 +199,11 @@ class OrderOut(OrderSummaryOut):
 
 class OrderFilterIn(FilterSchema):
     status: Status | None = None
+    label: StaffLabel | None = Field(
+        None,
+        description="The staff label (awaiting payment, awaiting shipment, shipped, ...), "
+        "derived from the three statuses as each order's staff_label is.",
+    )
     channel: str | None = Field(None, max_length=32)
     customer_id: int | None = Field(None, ge=1, le=2**62)
     number: str | None = Field(None, max_length=32)

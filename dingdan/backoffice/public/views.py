@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dingdan.core.exceptions import NotFound
 from dingdan.customers import selectors as customers
+from dingdan.fulfillment import selectors as fulfillment
 from dingdan.notifications import selectors as notifications
 from dingdan.orders import selectors as orders
 
@@ -55,7 +56,7 @@ def _page(order: Any) -> dict[str, Any]:
         "lines": [{"name": line.name, "quantity": line.quantity} for line in order.lines.all()],
         "shipments": [
             {"view": s, "status": SHIPMENT_STATUS.get(s.status, s.status)}
-            for s in notifications.order_shipments(order_id=order.pk)
+            for s in fulfillment.shipment_tracking(order_id=order.pk)
         ],
     }
 

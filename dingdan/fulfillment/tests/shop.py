@@ -11,6 +11,7 @@ from dingdan.catalog.tests.factories import PriceListFactory, ProductFactory, Ta
 from dingdan.channels.services import channel_create
 from dingdan.core.actors import SYSTEM
 from dingdan.customers.tests.factories import SHENZHEN, CustomerFactory
+from dingdan.fulfillment import services
 from dingdan.inventory.services import StockLine, stock_receive
 from dingdan.inventory.tests.factories import WarehouseFactory
 from dingdan.orders.services import LineRequest, OrderRequest, order_create
@@ -33,6 +34,21 @@ class Shop:
             priority=priority,
         )
         return order_create(actor=SYSTEM, request=request)
+
+    def ship(self, order: Any, *, tracking: str = "SF1234567890123") -> Any:
+        """Pick, pack and ship the whole order from Shanghai with SF Express."""
+        pick = services.pick_list_create(actor=SYSTEM, warehouse_id=self.shanghai.pk, order_ids=[order.pk])
+        services.pick_list_confirm(actor=SYSTEM, pick_list_id=pick.pk)
+        contents = {line.sku_code: line.quantity for line in order.lines.all()}
+        [package] = services.packages_create(
+            actor=SYSTEM,
+            pick_list_id=pick.pk,
+            order_id=order.pk,
+            packages=[services.PackageSpec(contents, Decimal("1"))],
+        )
+        return services.shipment_create(
+            actor=SYSTEM, package_ids=[package.pk], carrier_code="sf", tracking_number=tracking
+        )
 
 
 def carriers_ensure() -> None:

@@ -4,7 +4,6 @@ options, shipping refusals, tracking by webhook, upload and hand, orders at risk
 import datetime as dt
 import json
 import time
-from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -33,18 +32,7 @@ NOW = dt.datetime(2026, 11, 24, 8, tzinfo=dt.UTC)
 
 
 def ship_one(shop, order, *, tracking="SF1234567890123"):
-    pick = services.pick_list_create(actor=SYSTEM, warehouse_id=shop.shanghai.pk, order_ids=[order.pk])
-    services.pick_list_confirm(actor=SYSTEM, pick_list_id=pick.pk)
-    contents = dict(OrderLine.objects.filter(order=order).values_list("sku_code", "quantity"))
-    [package] = services.packages_create(
-        actor=SYSTEM,
-        pick_list_id=pick.pk,
-        order_id=order.pk,
-        packages=[services.PackageSpec(contents, Decimal("1"))],
-    )
-    return services.shipment_create(
-        actor=SYSTEM, package_ids=[package.pk], carrier_code="sf", tracking_number=tracking
-    )
+    return shop.ship(order, tracking=tracking)
 
 
 def reserved_at(order):
