@@ -255,6 +255,25 @@ def shop_prepare(*, orders: int = 0, seed: int = 20260123, say: Any = print) -> 
         add_orders(count=orders, seed=seed, progress=lambda text: say(f"  {text}"))
 
 
+def database_check() -> None:
+    """An existing database (`--database-url`) is measured as it is: it must be migrated to
+    this tree (`dingdan migrate`) and hold the demo's master data; nothing is added to it
+    but the bench's API token and sign-in sessions."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from dingdan.demo.loader import demo_is_loaded
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        raise SystemExit(
+            f"the database lacks {len(plan)} migrations of this tree: run `dingdan migrate` first"
+        )
+    if not demo_is_loaded("staff"):
+        raise SystemExit("the database holds no demo master data: fill it with `dingdan demo --orders N`")
+
+
 def token_for(username: str = "administrator") -> str:
     """A fresh API token of a demo user (the administrator can place orders on any channel)."""
     from django.contrib.auth import get_user_model

@@ -22,26 +22,6 @@ from dingdan.orders import selectors as orders
 
 from .models import SavedView, UserPreference
 
-# The staff labels as conditions on the three statuses: the inverse of orders' staff_label
-# (tests check both agree for every combination of statuses).
-_CLOSED = ("cancelled", "rejected", "completed", "draft")
-_SHIPPED = ("partially_shipped", "shipped", "delivered", "partially_returned", "returned")
-_PAID = ("paid", "partially_refunded", "refunded")
-_OPEN_UNSHIPPED = ~Q(status__in=_CLOSED) & ~Q(fulfillment_status__in=_SHIPPED)
-STAFF_LABEL_CONDITIONS: dict[str, Q] = {
-    "draft": Q(status="draft"),
-    "awaiting_review": Q(status="pending_review") & _OPEN_UNSHIPPED,
-    "on_hold": Q(status="on_hold") & _OPEN_UNSHIPPED,
-    "awaiting_payment": Q(status="confirmed", pay_first=True)
-    & _OPEN_UNSHIPPED
-    & ~Q(payment_status__in=_PAID),
-    "awaiting_shipment": Q(status="confirmed")
-    & _OPEN_UNSHIPPED
-    & (Q(pay_first=False) | Q(payment_status__in=_PAID)),
-    "shipped": ~Q(status__in=_CLOSED) & Q(fulfillment_status__in=_SHIPPED),
-    "completed": Q(status="completed"),
-    "cancelled": Q(status__in=("cancelled", "rejected")),
-}
 NOT_COUNTED = ("cancelled", "rejected", "draft")  # orders that bring no revenue
 
 
@@ -76,6 +56,7 @@ def order_search(*, filters: OrderListFilters, search_personal_data: bool) -> Qu
     their promised date."""
     found = orders.order_list(
         filters=orders.OrderFilters(
+            label=filters.label,
             status=filters.status,
             channel=filters.channel,
             customer_id=filters.customer_id,
@@ -83,8 +64,6 @@ def order_search(*, filters: OrderListFilters, search_personal_data: bool) -> Qu
             created_to=filters.created_to,
         )
     )
-    if filters.label:
-        found = found.filter(STAFF_LABEL_CONDITIONS[filters.label])
     if filters.type:
         found = found.filter(type=filters.type)
     if filters.priority:
@@ -96,14 +75,31 @@ def order_search(*, filters: OrderListFilters, search_personal_data: bool) -> Qu
         found = found.filter(pk__in=[risk.order_id for risk in fulfillment.orders_at_risk()])
     text = (filters.text or "").strip()
     if text:
-        matching = customers.customer_list(q=text, search_personal_data=search_personal_data)
-        tracked = fulfillment.shipment_list().filter(tracking_number=text)
-        found = found.filter(
-            Q(number__startswith=text.upper())
-            | Q(customer_id__in=matching.values("pk"))
-            | Q(pk__in=tracked.values("order_id"))
-        )
+        found = found.filter(_text_condition(text, search_personal_data=search_personal_data))
     return found
+
+
+SEARCH_IDS_MAX = 1000  # more matching customers than this: they stay a subquery
+
+
+def _text_condition(text: str, *, search_personal_data: bool) -> Q:
+    """Orders whose number starts with `text`, whose customer matches it or one of whose
+    shipments carries it as tracking number. The customers and shipments are read first
+    (two small queries) and passed as values: a list lets PostgreSQL combine the number,
+    customer and primary-key indexes, where subqueries inside the OR made it read every
+    order (2.1 s at 1,000,000 orders for a phone number matching one customer). A text that
+    matches more than SEARCH_IDS_MAX customers keeps the subquery: so many orders match that
+    reading the newest first finds a page at once."""
+    matching = customers.customer_list(q=text, search_personal_data=search_personal_data)
+    customer_ids = list(matching.order_by().values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
+    by_customer = (
+        Q(customer_id__in=customer_ids)
+        if len(customer_ids) <= SEARCH_IDS_MAX
+        else Q(customer_id__in=matching.values("pk"))
+    )
+    tracked = fulfillment.shipment_list().filter(tracking_number=text)
+    order_ids = list(tracked.order_by().values_list("order_id", flat=True)[:SEARCH_IDS_MAX])
+    return Q(number__startswith=text.upper()) | by_customer | Q(pk__in=order_ids)
 
 
 def customer_names(*, customer_ids: set[int]) -> dict[int, str]:
@@ -151,11 +147,10 @@ def _day_start(day: dt.date) -> dt.datetime:
 def dashboard_figures(*, today: dt.date) -> DashboardFigures:
     """Today's orders and revenue, the queues' sizes, low stock and the last 30 days by day
     (business days in the company's time zone), open and overdue exception cases, orders at
-    risk of missing their promised date (fulfilment). A dozen queries."""
+    risk of missing their promised date (fulfilment). A dozen queries; today's figures are
+    the last of the 30 days (one read of the orders by creation time, from the index
+    order_created_figures alone)."""
     everything = orders.order_list(filters=orders.OrderFilters())
-    today_rows = everything.filter(created_at__gte=_day_start(today)).aggregate(
-        n=Count("pk"), revenue=Sum("total", filter=~Q(status__in=NOT_COUNTED))
-    )
     by_status = dict(
         everything.filter(status__in=("pending_review", "on_hold"))
         .values_list("status")
@@ -172,12 +167,15 @@ def dashboard_figures(*, today: dt.date) -> DashboardFigures:
         .annotate(n=Count("pk"), revenue=Sum("total", filter=~Q(status__in=NOT_COUNTED)))
         .order_by("day")
     }
+    today_row = per_day.get(today)
+    orders_today: int = today_row["n"] if today_row else 0
+    revenue_today: Decimal = (today_row["revenue"] if today_row else None) or Decimal("0.00")
     days = [first_day + dt.timedelta(days=offset) for offset in range(30)]
     low_stock = inventory.stock_low_list().count()
     open_cases = orders.exception_list(filters=orders.ExceptionFilters(is_open=True))
     return DashboardFigures(
-        orders_today=today_rows["n"],
-        revenue_today=today_rows["revenue"] or Decimal("0.00"),
+        orders_today=orders_today,
+        revenue_today=revenue_today,
         awaiting_review=by_status.get("pending_review", 0),
         on_hold=by_status.get("on_hold", 0),
         low_stock=low_stock,

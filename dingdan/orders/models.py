@@ -138,6 +138,23 @@ class Order(BaseModel):
             models.Index(fields=["customer", "-id"], name="order_customer_recent"),
             models.Index(fields=["-created_at", "-id"], name="order_created_recent"),
             models.Index(fields=["customer", "status"], name="order_customer_status"),
+            # Open orders newest first, with their fulfilment status (checked in the index): the
+            # staff labels of open orders (shipped, …) would otherwise read every closed order.
+            models.Index(
+                fields=["-id", "fulfillment_status"],
+                condition=~Q(status__in=("cancelled", "rejected", "completed", "draft")),
+                name="order_open_recent",
+            ),
+            # Figures over a period (dashboard, reports): read from the index alone.
+            models.Index(
+                fields=["created_at", "status", "total", "channel", "id"], name="order_created_figures"
+            ),
+            # Confirmed orders by promised date: fulfilment's orders at risk (the dashboard).
+            models.Index(
+                fields=["promised_date", "id"],
+                condition=Q(status="confirmed"),
+                name="order_confirmed_promised",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +197,14 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity_returned__lte=F("quantity_shipped")),
                 name="order_line_returned_within_shipped",
+            ),
+        ]
+        indexes = [
+            # Units and sales per SKU over a period (reports): read from the index alone.
+            models.Index(fields=["order", "sku_code", "quantity", "subtotal"], name="order_line_figures"),
+            # The few lines waiting for stock (fulfilment's orders at risk and backorders).
+            models.Index(
+                fields=["order"], condition=Q(backorder_quantity__gt=0), name="order_line_backordered"
             ),
         ]
 
