@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 from dingdan.api.api import api
 from dingdan.core.views import healthz
 
+handler500 = "dingdan.core.views.server_error"  # a database out of reach is 503, even in a middleware
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from dingdan.core.problems import Problem, error_response, problem_response
 from dingdan.core.schemas import INT64_MAX, NO_NUL_PATTERN
 from dingdan.core.security import BearerAuth, StaffSessionAuth
 
+from .binding import channel_binding
 from .routers import mount_routers
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ api = DingdanAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_decorator(channel_binding, mode="view")  # inside _guard_parameters: ids it refuses never reach it
 api.add_decorator(_guard_parameters, mode="view")
 
 
@@ -272,7 +274,8 @@ def _value_refused_by_the_database(request: HttpRequest, exc: DataError) -> Http
 
 
 @api.exception_handler(OperationalError)
-def _database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+@api.exception_handler(InterfaceError)  # the connection was closed under us (database restarted)
+def _database_busy(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.warning("database unavailable: %s", exc)
     return busy_response()
 

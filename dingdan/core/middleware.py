@@ -4,13 +4,17 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .problems import problem_response
 
 logger = logging.getLogger(__name__)
+
+# The database cannot be reached: down, restarting, or the connection was lost (psycopg raises
+# OperationalError; a connection already closed is InterfaceError). A retry can succeed.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def busy_response() -> HttpResponse:
@@ -30,7 +34,7 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
             logger.warning("database unavailable: %s", exception)
             return busy_response()
         return None

@@ -4,7 +4,7 @@ import json
 from unittest import mock
 
 import pytest
-from django.db import DataError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.test import Client
 from django.utils import translation
 
@@ -144,10 +144,11 @@ def test_a_whole_number_written_as_a_float_is_an_integer(admin_api):
     assert response.json()["sla_hours"] == 24
 
 
-def test_a_busy_database_is_503_with_retry_after(admin_api):
-    with mock.patch(
-        "dingdan.channels.selectors.channel_list", side_effect=OperationalError("database is locked")
-    ):
+@pytest.mark.parametrize(
+    "error", [OperationalError("database is locked"), InterfaceError("connection already closed")]
+)
+def test_a_busy_or_lost_database_is_503_with_retry_after(admin_api, error):
+    with mock.patch("dingdan.channels.selectors.channel_list", side_effect=error):
         response = admin_api.get("/channels")
 
     assert response.status_code == 503

@@ -27,6 +27,9 @@ class Command(BaseCommand):
                 self.cfg.set("threads", threads)
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 60)
+                # No control socket: by default every gunicorn of the user shares one path
+                # (~/.gunicorn/gunicorn.ctl), so two servers on a machine would overwrite it.
+                self.cfg.set("control_socket_disable", True)
 
             def load(self) -> Any:
                 return application
