@@ -32,9 +32,12 @@ class Filters:
     status: str | None = None
     method: str | None = None
     kind: str | None = None
+    channel_id: int | None = None  # the caller's bound channel: documents of its orders only
 
 
 def _filtered(rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
+    if filters.channel_id is not None:
+        rows = rows.filter(order__channel_id=filters.channel_id)
     for name in ("order_id", "customer_id", "status", "method", "kind"):
         value = getattr(filters, name)
         if value is not None and (name != "method" or hasattr(rows.model, "method")):

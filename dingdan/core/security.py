@@ -42,6 +42,13 @@ def request_principal(request: HttpRequest) -> Principal | None:
     return getattr(request, "principal", None)
 
 
+def request_channel(request: HttpRequest) -> int | None:
+    """The channel the caller's token is bound to (its lists show only that channel's
+    documents; dingdan.api.binding refuses the others by id), else None."""
+    principal = request_principal(request)
+    return principal.channel_id if principal is not None else None
+
+
 def request_actor(request: HttpRequest) -> Actor:
     """The authenticated caller's Actor, for the audit trail of the service it calls."""
     principal = request_principal(request)

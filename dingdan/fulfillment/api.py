@@ -20,7 +20,7 @@ from dingdan.core.exceptions import ValidationFailed
 from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
 from dingdan.core.problems import problems
-from dingdan.core.security import request_actor, requires
+from dingdan.core.security import request_actor, request_channel, requires
 from dingdan.inventory import selectors as inventory_selectors
 from dingdan.inventory.exceptions import WarehouseNotFound
 
@@ -186,7 +186,9 @@ def pick_list_create(request: HttpRequest, payload: PickListIn) -> Status:
 def pick_list_list(
     request: HttpRequest, filters: Query[PickListFilter], page: Query[PageQuery]
 ) -> dict[str, Any]:
-    pick_lists = selectors.pick_list_list(warehouse=filters.warehouse, status=filters.status)
+    pick_lists = selectors.pick_list_list(
+        warehouse=filters.warehouse, status=filters.status, channel_id=request_channel(request)
+    )
     items, cursor = paginate(pick_lists, limit=page.limit, cursor=page.cursor, ordering=("-pk",))
     return {"items": [_pick_summary(p) for p in items], "next": cursor}
 
@@ -367,7 +369,10 @@ def shipment_list(
     request: HttpRequest, filters: Query[ShipmentFilter], page: Query[PageQuery]
 ) -> dict[str, Any]:
     shipments = selectors.shipment_list(
-        order_id=filters.order_id, status=filters.status, carrier=filters.carrier
+        order_id=filters.order_id,
+        status=filters.status,
+        carrier=filters.carrier,
+        channel_id=request_channel(request),
     )
     items, cursor = paginate(shipments, limit=page.limit, cursor=page.cursor, ordering=("-pk",))
     return {"items": [_shipment_summary(s) for s in items], "next": cursor}

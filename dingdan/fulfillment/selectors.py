@@ -19,8 +19,14 @@ def carrier_list(*, is_active: bool | None = True) -> QuerySet[Carrier]:
     return carriers.filter(is_active=is_active) if is_active is not None else carriers
 
 
-def pick_list_list(*, warehouse: str | None = None, status: str | None = None) -> QuerySet[PickList]:
+def pick_list_list(
+    *, warehouse: str | None = None, status: str | None = None, channel_id: int | None = None
+) -> QuerySet[PickList]:
+    """`channel_id`: the caller's bound channel: only pick lists all of whose orders are its own."""
     pick_lists = PickList.objects.select_related("warehouse")
+    if channel_id is not None:
+        foreign = PickListLine.objects.exclude(order__channel_id=channel_id).values("pick_list_id")
+        pick_lists = pick_lists.filter(lines__order__channel_id=channel_id).exclude(pk__in=foreign).distinct()
     if warehouse:
         pick_lists = pick_lists.filter(warehouse__code=warehouse)
     if status:
@@ -59,9 +65,15 @@ def packages_of_order(*, order_id: int) -> QuerySet[Package]:
 
 
 def shipment_list(
-    *, order_id: int | None = None, status: str | None = None, carrier: str | None = None
+    *,
+    order_id: int | None = None,
+    status: str | None = None,
+    carrier: str | None = None,
+    channel_id: int | None = None,
 ) -> QuerySet[Shipment]:
     shipments = Shipment.objects.select_related("carrier", "warehouse", "order")
+    if channel_id is not None:  # the caller's bound channel
+        shipments = shipments.filter(order__channel_id=channel_id)
     if order_id:
         shipments = shipments.filter(order_id=order_id)
     if status:
@@ -89,6 +101,34 @@ def shipment_get(*, shipment_id: int) -> Shipment:
 
 def tracking_url(shipment: Shipment) -> str:
     return domain.tracking_url(shipment.carrier.tracking_url_template, shipment.tracking_number)
+
+
+@dataclass(frozen=True)
+class ShipmentTracking:
+    """What a customer may see of a shipment: no address, no personal data."""
+
+    number: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    status: str
+    updated_at: dt.datetime
+
+
+def shipment_tracking(*, order_id: int) -> list[ShipmentTracking]:
+    """The order's shipments, oldest first, with carrier, tracking number and link (one query)."""
+    shipments = Shipment.objects.filter(order_id=order_id).select_related("carrier").order_by("pk")
+    return [
+        ShipmentTracking(
+            number=shipment.number,
+            carrier=shipment.carrier.name,
+            tracking_number=shipment.tracking_number,
+            tracking_url=tracking_url(shipment),
+            status=shipment.status,
+            updated_at=shipment.updated_at,
+        )
+        for shipment in shipments
+    ]
 
 
 @dataclass(frozen=True)

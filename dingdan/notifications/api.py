@@ -14,7 +14,7 @@ from ninja.responses import Status
 from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
 from dingdan.core.problems import problems
-from dingdan.core.security import request_actor, requires
+from dingdan.core.security import request_actor, request_channel, requires
 from dingdan.core.versioning import if_match_version, set_etag
 from dingdan.customers import selectors as customers
 from dingdan.customers import services as customer_services
@@ -54,7 +54,7 @@ READ, MANAGE = "notifications:read", "notifications:manage"
 @requires("events:read")
 def event_feed(request: HttpRequest, query: Query[FeedQuery]) -> dict[str, Any]:
     """Every event in order; keep the `next` cursor and pass it as `after` to catch up."""
-    events = selectors.event_feed(types=query.type)
+    events = selectors.event_feed(types=query.type, channel_id=request_channel(request))
     rows, cursor = paginate(events, limit=query.limit, cursor=query.after, ordering=("pk",))
     items = [
         {

@@ -8,10 +8,12 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dingdan.channels import selectors as channels
 from dingdan.core.models import OutboxEvent
+from dingdan.orders import selectors as orders
 
 from .exceptions import DeliveryNotFound, InvalidTrackingLink, SubscriptionNotFound, TemplateNotFound
 from .models import Delivery, DeliveryAttempt, MessageTemplate, WebhookSubscription
@@ -23,12 +25,18 @@ TRACKING_MAX_AGE = dt.timedelta(days=400)
 # Event feed ----------------------------------------------------------------------------
 
 
-def event_feed(*, types: list[str] | None = None) -> QuerySet[OutboxEvent]:
+def event_feed(*, types: list[str] | None = None, channel_id: int | None = None) -> QuerySet[OutboxEvent]:
     """Every event, oldest first by id (the caller paginates by pk). Events younger than
     FEED_SETTLE_SECONDS are held back: a transaction holding a lower id may still commit,
-    and a cursor past it would skip it forever."""
+    and a cursor past it would skip it forever. `channel_id`, the caller's bound channel:
+    only the events of its orders (order events name the channel; payment, refund, invoice
+    and shipment events name the order)."""
     settle = settings.NOTIFICATIONS["FEED_SETTLE_SECONDS"]
     events = OutboxEvent.objects.all()
+    if channel_id is not None:
+        code = channels.channel_get(channel_id=channel_id).code
+        own = orders.order_ids_of_channel(channel_id=channel_id)
+        events = events.filter(Q(aggregate_type="order", data__channel=code) | Q(data__order_id__in=own))
     if settle > 0:
         events = events.filter(created_at__lte=timezone.now() - dt.timedelta(seconds=settle))
     if types:
@@ -160,68 +168,3 @@ def tracking_order_id(*, token: str) -> int:
 def tracking_url(*, order_id: int) -> str:
     base = settings.NOTIFICATIONS["PUBLIC_URL"].rstrip("/")
     return f"{base}/track/{tracking_token(order_id=order_id)}/"
-
-
-# Shipments of an order (the tracking page) -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShipmentView:
-    number: str
-    carrier: str
-    tracking_number: str
-    tracking_url: str
-    status: str
-    updated_at: dt.datetime | None
-
-
-def _field(row: Any, name: str, default: Any = "") -> Any:
-    value = row.get(name, default) if isinstance(row, dict) else getattr(row, name, default)
-    return default if value is None else value
-
-
-def _from_fulfillment(order_id: int) -> list[ShipmentView] | None:
-    try:
-        from dingdan.fulfillment import selectors as fulfillment
-    except ImportError:
-        return None
-    provider = getattr(fulfillment, "order_shipments", None)
-    if provider is None:
-        return None
-    views = []
-    for row in provider(order_id=order_id):
-        carrier = _field(row, "carrier")
-        views.append(
-            ShipmentView(
-                number=str(_field(row, "number")),
-                carrier=str(_field(carrier, "name", carrier) if not isinstance(carrier, str) else carrier),
-                tracking_number=str(_field(row, "tracking_number")),
-                tracking_url=str(_field(row, "tracking_url")),
-                status=str(_field(row, "status")),
-                updated_at=_field(row, "updated_at", None) or _field(row, "shipped_at", None),
-            )
-        )
-    return views
-
-
-def order_shipments(*, order_id: int) -> list[ShipmentView]:
-    """The order's shipments with carrier, tracking number and link, oldest first: from
-    fulfilment's `order_shipments` selector when it offers one, else rebuilt from the
-    shipment events in the outbox (each event carries the shipment's latest state)."""
-    views = _from_fulfillment(order_id)
-    if views is not None:
-        return views
-    latest: dict[str, ShipmentView] = {}
-    events = OutboxEvent.objects.filter(aggregate_type="shipment", data__order_id=order_id).order_by("pk")
-    for event in events:
-        data = event.data
-        number = str(data.get("number", ""))
-        latest[number] = ShipmentView(
-            number=number,
-            carrier=str(data.get("carrier", "")),
-            tracking_number=str(data.get("tracking_number", "")),
-            tracking_url=str(data.get("tracking_url", "")),
-            status=str(data.get("status", "")),
-            updated_at=event.created_at,
-        )
-    return list(latest.values())

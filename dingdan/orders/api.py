@@ -19,12 +19,13 @@ from dingdan.core.exceptions import NotFound
 from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
 from dingdan.core.problems import problems
-from dingdan.core.security import request_actor, request_principal, requires
+from dingdan.core.security import request_actor, request_channel, request_principal, requires
 from dingdan.core.versioning import if_match_version, set_etag
 from dingdan.customers import selectors as customers
 from dingdan.customers import services as customer_services
 
 from . import selectors, services
+from .checks import render_reason
 from .exceptions import ChannelNotAllowed, InvalidOrder
 from .models import Order
 from .schemas import (
@@ -64,15 +65,9 @@ def _log_read(request: HttpRequest, order: Order, purpose: str | None) -> None:
 
 
 def _detail(request: HttpRequest, order: Order) -> dict[str, Any]:
-    unmasked = _sees_personal_data(request)
     reservations = selectors.order_reservations(order)
     return {
-        **{name: getattr(order, name) for name in OrderOut.model_fields if hasattr(order, name)},
-        **_summary(order),
-        "hold_reasons": selectors.hold_reasons(order),
-        "shipping_address": customers.address_for_display(address=order.shipping_address, unmasked=unmasked),
-        "billing_address": customers.address_for_display(address=order.billing_address, unmasked=unmasked),
-        "available_actions": selectors.available_actions(order),
+        **_header(request, order),
         "lines": list(order.lines.all()),
         "checks": selectors.latest_check_results(order),
         "reservations": [
@@ -89,6 +84,50 @@ def _detail(request: HttpRequest, order: Order) -> dict[str, Any]:
     }
 
 
+def _header(request: HttpRequest, order: Order) -> dict[str, Any]:
+    """The order's own fields as OrderOut shows them (without lines, checks, reservations
+    and timeline)."""
+    unmasked = _sees_personal_data(request)
+    return {
+        **{name: getattr(order, name) for name in OrderOut.model_fields if hasattr(order, name)},
+        **_summary(order),
+        "hold_reasons": selectors.hold_reasons(order),
+        "shipping_address": customers.address_for_display(address=order.shipping_address, unmasked=unmasked),
+        "billing_address": customers.address_for_display(address=order.billing_address, unmasked=unmasked),
+        "available_actions": selectors.available_actions(order),
+    }
+
+
+def _placed(request: HttpRequest, placed: services.Placement) -> dict[str, Any]:
+    """The order just placed as OrderOut, from what placing it wrote: the same as reading it
+    back (tested), without the six reads."""
+    return {
+        **_header(request, placed.order),
+        "lines": placed.lines,
+        "checks": [
+            {
+                "check": r.check,
+                "outcome": r.outcome,
+                "reason": r.reason,
+                "message": render_reason(r.reason, r.params) if r.reason else "",
+            }
+            for r in placed.checks
+        ],
+        "reservations": [
+            {
+                "line_id": int(a.demand_id),
+                "sku_id": a.sku_id,
+                "warehouse": a.warehouse_code,
+                "quantity": a.quantity,
+                "status": a.reservation_status,
+            }
+            for a in placed.allocations
+            if a.warehouse_id is not None
+        ],
+        "timeline": placed.timeline,
+    }
+
+
 def _respond(
     request: HttpRequest, response: HttpResponse, order_id: int, *, purpose: str | None
 ) -> dict[str, Any]:
@@ -100,26 +139,26 @@ def _respond(
     return _detail(request, order)
 
 
-def _channel_id(request: HttpRequest, code: str | None) -> int:
-    """The channel the order is for: the one named, else the token's. A token bound to a
-    channel may name only that one (ChannelNotAllowed)."""
+def _channel(request: HttpRequest, code: str | None) -> tuple[int, Any]:
+    """The channel the order is for: the one named, else the token's, as (id, the channel
+    when read here). A token bound to a channel may name only that one (ChannelNotAllowed)."""
     principal = request_principal(request)
     bound = principal.channel_id if principal else None
     if code is None:
         if bound is None:
             message = _("Name the sales channel (this token is not bound to one).")
             raise InvalidOrder(errors=[{"field": "channel", "message": message, "code": "required"}])
-        return bound
+        return bound, None
     try:
-        channel_id = channels.channel_get(code=code).pk
+        channel = channels.channel_get(code=code)
     except NotFound as error:
         message = _("No such sales channel: %(code)s") % {"code": code}
         raise InvalidOrder(
             errors=[{"field": "channel", "message": message, "code": "unknown_channel"}]
         ) from error
-    if bound is not None and bound != channel_id:
+    if bound is not None and bound != channel.pk:
         raise ChannelNotAllowed()
-    return channel_id
+    return channel.pk, channel
 
 
 @router.post("", response={201: OrderOut, **problems(400, 401, 403, 409, 413, 422)})
@@ -127,8 +166,9 @@ def _channel_id(request: HttpRequest, code: str | None) -> int:
 @requires("orders:write")
 def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn) -> Status:
     principal = request_principal(request)
+    channel_id, channel = _channel(request, payload.channel)
     order_request = services.OrderRequest(
-        channel_id=_channel_id(request, payload.channel),
+        channel_id=channel_id,
         customer_id=payload.customer_id,
         lines=tuple(
             services.LineRequest(
@@ -146,22 +186,26 @@ def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn)
         internal_note=payload.internal_note,
         coupon_codes=tuple(payload.coupon_codes),
     )
-    order = services.order_create(
+    placed = services.order_place(
         actor=request_actor(request),
         request=order_request,
         submit=payload.submit,
         may_set_prices=bool(principal and principal.has("orders:set_prices")),
+        channel=channel,
     )
     # Addresses the caller did not send come from the customer's record: stored personal data.
     sent_both = payload.shipping_address is not None and payload.billing_address is not None
-    purpose = None if sent_both else "api.order_create"
-    return Status(201, _respond(request, response, order.pk, purpose=purpose))
+    set_etag(response, placed.order.version)
+    _log_read(request, placed.order, None if sent_both else "api.order_create")
+    return Status(201, _placed(request, placed))
 
 
 @router.get("", response={200: Page[OrderSummaryOut], **problems(400, 401, 403)})
 @requires("orders:read")
 def order_list(request: HttpRequest, filters: Query[OrderFilterIn], page: Query[PageQuery]) -> dict[str, Any]:
-    orders = selectors.order_list(filters=selectors.OrderFilters(**filters.model_dump()))
+    orders = selectors.order_list(
+        filters=selectors.OrderFilters(**filters.model_dump(), channel_id=request_channel(request))
+    )
     items, cursor = paginate(orders, limit=page.limit, cursor=page.cursor, ordering=("-pk",))
     return {"items": [_summary(order) for order in items], "next": cursor}
 

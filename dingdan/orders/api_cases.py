@@ -13,7 +13,7 @@ from ninja.responses import Status
 from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
 from dingdan.core.problems import problems
-from dingdan.core.security import request_actor, requires
+from dingdan.core.security import request_actor, request_channel, requires
 from dingdan.core.versioning import if_match_version, set_etag
 
 from . import selectors, services
@@ -60,7 +60,9 @@ def _respond(response: HttpResponse, case_id: int) -> dict[str, Any]:
 def exception_list(
     request: HttpRequest, filters: Query[ExceptionFilterIn], page: Query[PageQuery]
 ) -> dict[str, Any]:
-    cases = selectors.exception_list(filters=selectors.ExceptionFilters(**filters.model_dump()))
+    cases = selectors.exception_list(
+        filters=selectors.ExceptionFilters(**filters.model_dump(), channel_id=request_channel(request))
+    )
     items, cursor = paginate(cases, limit=page.limit, cursor=page.cursor, ordering=("-pk",))
     return {"items": [_summary(case) for case in items], "next": cursor}
 

@@ -17,6 +17,8 @@ from . import domain, providers
 from .checks import DEFAULT_PARAMS, check_label, registered_checks, render_reason
 from .exceptions import ChangeRequestNotFound, ExceptionCaseNotFound, OrderNotFound
 from .models import (
+    STAFF_LABELS,
+    STATUS_LABELS,
     BlacklistEntry,
     CheckSetting,
     ExceptionCase,
@@ -24,12 +26,45 @@ from .models import (
     OrderChangeRequest,
     OrderCheckResult,
     OrderLine,
+    OrderPriority,
     OrderRevision,
+    OrderType,
 )
+
+# The names of the orders' codes, for the interfaces to show (lazy: translated when rendered).
+STAFF_LABEL_NAMES = STAFF_LABELS
+STATUS_NAMES = STATUS_LABELS
+TYPE_NAMES = {member.value: member.label for member in OrderType}
+PRIORITY_NAMES = {member.value: member.label for member in OrderPriority}
+CHECK_OUTCOME_NAMES = {member.value: member.label for member in OrderCheckResult.Outcome}
+
+# The staff labels as conditions on the three statuses: the inverse of domain.staff_label
+# (tests check both agree for every combination of statuses).
+_CLOSED = ("cancelled", "rejected", "completed", "draft")
+_SHIPPED = ("partially_shipped", "shipped", "delivered", "partially_returned", "returned")
+_PAID = ("paid", "partially_refunded", "refunded")
+_OPEN_UNSHIPPED = ~Q(status__in=_CLOSED) & ~Q(fulfillment_status__in=_SHIPPED)
+STAFF_LABEL_CONDITIONS: dict[str, Q] = {
+    "draft": Q(status="draft"),
+    "awaiting_review": Q(status="pending_review") & _OPEN_UNSHIPPED,
+    "on_hold": Q(status="on_hold") & _OPEN_UNSHIPPED,
+    "awaiting_payment": Q(status="confirmed", pay_first=True)
+    & _OPEN_UNSHIPPED
+    & ~Q(payment_status__in=_PAID),
+    "awaiting_shipment": Q(status="confirmed")
+    & _OPEN_UNSHIPPED
+    & (Q(pay_first=False) | Q(payment_status__in=_PAID)),
+    "shipped": ~Q(status__in=_CLOSED) & Q(fulfillment_status__in=_SHIPPED),
+    "completed": Q(status="completed"),
+    "cancelled": Q(status__in=("cancelled", "rejected")),
+}
 
 
 @dataclass(frozen=True)
 class OrderFilters:
+    """`label`: one of the staff labels (domain.StaffLabel), derived from the three statuses."""
+
+    label: str | None = None
     status: str | None = None
     channel: str | None = None
     customer_id: int | None = None
@@ -37,10 +72,15 @@ class OrderFilters:
     external_reference: str | None = None
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
+    channel_id: int | None = None  # the caller's bound channel: nothing of another channel
 
 
 def order_list(*, filters: OrderFilters) -> QuerySet[Order]:
     orders = Order.objects.select_related("channel")
+    if filters.channel_id is not None:
+        orders = orders.filter(channel_id=filters.channel_id)
+    if filters.label:
+        orders = orders.filter(STAFF_LABEL_CONDITIONS[filters.label])
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.channel:
@@ -56,6 +96,11 @@ def order_list(*, filters: OrderFilters) -> QuerySet[Order]:
     if filters.created_to:
         orders = orders.filter(created_at__lt=filters.created_to)
     return orders
+
+
+def order_ids_of_channel(*, channel_id: int) -> QuerySet[Order, Any]:
+    """The ids of one channel's orders (a subquery: what a token bound to it may see)."""
+    return Order.objects.filter(channel_id=channel_id).values("pk")
 
 
 def order_get(*, order_id: int) -> Order:
@@ -136,11 +181,14 @@ class ExceptionFilters:
     owner_role: str | None = None
     is_open: bool | None = None
     is_overdue: bool | None = None
+    channel_id: int | None = None  # the caller's bound channel: cases of its orders only
 
 
 def exception_list(*, filters: ExceptionFilters, now: dt.datetime | None = None) -> QuerySet[ExceptionCase]:
     """Cases with their order and owner joined (one query per page)."""
     cases = ExceptionCase.objects.select_related("order", "owner")
+    if filters.channel_id is not None:
+        cases = cases.filter(order__channel_id=filters.channel_id)
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.kind:
