@@ -45,7 +45,10 @@ serve: install
 worker: install
 	$(PY) -m dingdan.cli worker
 
+# After both runs: the API requests of every deterministic test got the same status codes on
+# SQLite and PostgreSQL (dingdan/testing/differential.py records them during the runs).
 test: install system-deps test-sqlite test-postgres
+	$(PY) -m dingdan.testing.differential compare
 
 test-sqlite:
 	$(PY) -m pytest $(XDIST) -q $(PYTEST_ARGS)
@@ -79,13 +82,15 @@ bench: install
 
 # The reliability, fault and property tests at the full sizes of docs/performance.md and
 # ../shared/reference/reliability-targets.md, on PostgreSQL, then on SQLite.
-SOAK_TESTS := tests/reliability tests/concurrency tests/faults \
+SOAK_TESTS := tests/reliability tests/concurrency tests/faults tests/api/test_schemathesis.py \
 	dingdan/orders/tests/test_state_machine.py dingdan/catalog/tests/test_pricing_properties.py
 SOAK_SIZES := DINGDAN_SELLOUT_ROUNDS=100 DINGDAN_SELLOUT_UNITS=100 DINGDAN_SELLOUT_CLIENTS=32 \
 	DINGDAN_RACE_ROUNDS=500 DINGDAN_RACE_SQLITE_ROUNDS=100 DINGDAN_FAULT_EVENTS=10000 \
 	DINGDAN_STATEFUL_EXAMPLES=1000 DINGDAN_STATEFUL_STEPS=50 DINGDAN_PRICING_CASES=100000 \
 	DINGDAN_COUPON_RACERS=32 DINGDAN_REFUND_RACE_ROUNDS=50 DINGDAN_AMEND_RACE_ROUNDS=200 \
-	DINGDAN_FULFIL_RACE_ORDERS=500
+	DINGDAN_FULFIL_RACE_ORDERS=500 DINGDAN_STORM_KEYS=200 DINGDAN_STORM_MISMATCHES=500 \
+	DINGDAN_CRASH_SECONDS=120 DINGDAN_DBCRASH_SECONDS=60 \
+	DINGDAN_FUZZ_EXAMPLES=1000 DINGDAN_FUZZ_SEQUENCES=300 DINGDAN_FUZZ_STEPS=20
 soak: install system-deps
 	$(PY) -m dingdan.testing.pgcluster run -- env DINGDAN_TEST_DB=postgres $(SOAK_SIZES) \
 		$(PY) -m pytest -q $(SOAK_TESTS) $(PYTEST_ARGS)

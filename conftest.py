@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["dingdan.testing.fixtures"]
+pytest_plugins = ["dingdan.testing.fixtures", "dingdan.testing.differential"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
