@@ -22,7 +22,11 @@ class Command(BaseCommand):
         create.add_argument("--user", required=True)
         create.add_argument("--name", default="cli")
         create.add_argument("--scopes", nargs="*", help="Default: every scope the user holds.")
-        create.add_argument("--channel", help="Bind the token to this channel code (orders it creates).")
+        create.add_argument(
+            "--channel",
+            help="Bind the token to this channel code: its orders go to that channel, and it sees "
+            "only that channel's documents.",
+        )
         revoke = sub.add_parser("revoke", help="Revoke a token by id.")
         revoke.add_argument("id", type=int)
 
