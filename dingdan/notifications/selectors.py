@@ -8,7 +8,9 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from dingdan.channels import selectors as channels
@@ -36,7 +38,11 @@ def event_feed(*, types: list[str] | None = None, channel_id: int | None = None)
     if channel_id is not None:
         code = channels.channel_get(channel_id=channel_id).code
         own = orders.order_ids_of_channel(channel_id=channel_id)
-        events = events.filter(Q(aggregate_type="order", data__channel=code) | Q(data__order_id__in=own))
+        # The payload's order id as a number (jsonb and integers do not compare on PostgreSQL).
+        order_ref = Cast(KT("data__order_id"), BigIntegerField())
+        events = events.alias(order_ref=order_ref).filter(
+            Q(aggregate_type="order", data__channel=code) | Q(order_ref__in=own)
+        )
     if settle > 0:
         events = events.filter(created_at__lte=timezone.now() - dt.timedelta(seconds=settle))
     if types:

@@ -104,7 +104,10 @@ def test_hot_sku_sells_out_exactly_with_no_oversell_undersell_or_deadlock(shop, 
 def test_negative_control_a_read_then_write_reservation_oversells_the_hot_sku(
     shop, racers, record_property, monkeypatch
 ):
-    monkeypatch.setattr(stock_services, "reserve_row", naive_reserve_row)
+    # stock_reserve takes each row through _reserve_row (the UPDATE that returns the row).
+    monkeypatch.setattr(
+        stock_services, "_reserve_row", lambda *args: (0, 0, None) if naive_reserve_row(*args) else None
+    )
     began = time.monotonic()
 
     figures = _sell_out(shop, racers(CLIENTS), 1)
