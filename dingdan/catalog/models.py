@@ -131,13 +131,9 @@ class Sku(BaseModel):
         return self.is_active and self.product.is_active
 
 
-class PriceList(BaseModel):
-    """Prices for a channel (blank: every channel) and customer grade (blank: every grade) in
-    one currency, valid between two dates; the highest priority that matches wins."""
-
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
-    name = models.CharField(_("name"), max_length=100)
-    channel = models.ForeignKey(
+def _for_channel() -> models.ForeignKey:
+    """The channel a price list or promotion is limited to (none: every channel)."""
+    return models.ForeignKey(
         "channels.Channel",
         on_delete=models.PROTECT,
         null=True,
@@ -146,13 +142,27 @@ class PriceList(BaseModel):
         verbose_name=_("channel"),
         help_text=_("Leave empty for every channel."),
     )
-    customer_grade = models.CharField(
+
+
+def _for_grade() -> models.CharField:
+    """The customer grade a price list or promotion is limited to (blank: every grade)."""
+    return models.CharField(
         _("customer grade"),
         max_length=32,
         blank=True,
         validators=[RegexValidator(GRADE_PATTERN, _("Use lower-case letters, digits and _."))],
         help_text=_("Leave empty for every grade."),
     )
+
+
+class PriceList(BaseModel):
+    """Prices for a channel (blank: every channel) and customer grade (blank: every grade) in
+    one currency, valid between two dates; the highest priority that matches wins."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    channel = _for_channel()
+    customer_grade = _for_grade()
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -341,22 +351,8 @@ class Promotion(BaseModel):
     priority = models.IntegerField(_("priority"), default=0, help_text=_("Higher applies first."))
     stackable = models.BooleanField(_("stackable"), default=True)
     requires_coupon = models.BooleanField(_("requires a coupon"), default=False)
-    channel = models.ForeignKey(
-        "channels.Channel",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("channel"),
-        help_text=_("Leave empty for every channel."),
-    )
-    customer_grade = models.CharField(
-        _("customer grade"),
-        max_length=32,
-        blank=True,
-        validators=[RegexValidator(GRADE_PATTERN, _("Use lower-case letters, digits and _."))],
-        help_text=_("Leave empty for every grade."),
-    )
+    channel = _for_channel()
+    customer_grade = _for_grade()
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_to = models.DateTimeField(_("valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
