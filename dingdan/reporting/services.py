@@ -1,0 +1,166 @@
+"""The only writes of reporting: marking business days dirty when an order event arrives, and
+rebuilding days of the read model from the orders (one INSERT … SELECT … GROUP BY per run of
+days, in the transaction that marks them clean).
+
+Why it stays exact: a change to an order commits together with its outbox event. Until that
+event is dispatched the order's day counts as *in flight* (selectors read it live); the
+dispatch marks the day dirty in the transaction that marks the event dispatched; a rebuild
+locks the day's state row first, so a mark that arrives during the rebuild waits for it and
+leaves the day dirty again. Days are locked in ascending order (no deadlock between a rebuild
+and a dispatch that touches several days).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from dingdan.core.models import OutboxEvent
+from dingdan.orders import selectors as orders
+
+from . import domain
+from .models import DayState, SkuDay, SkuDayTotal
+
+CHUNK_DAYS = 31  # days rebuilt in one statement and one transaction
+Progress = Callable[[str], None]
+
+
+def business_day(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment, timezone.get_default_timezone())
+
+
+def days_mark_dirty(*, days: Iterable[dt.date]) -> list[dt.date]:
+    """Mark the days dirty (idempotent: a dirty day stays dirty); returns the days that were
+    clean or unknown before, i.e. those that need a refresh scheduled.
+
+    The mark is always a write, even on a day already dirty: a rebuild of the day may hold its
+    row and be about to mark it clean from a snapshot older than the change being marked; the
+    write waits for that rebuild and leaves the day dirty after it. (A conditional write on
+    `is_dirty=False` would skip a row that reads dirty without waiting: the change would be
+    lost.) The reporting dispatcher runs after the others, so the row is held only until the
+    dispatch commits."""
+    now, newly = timezone.now(), []
+    for day in sorted(set(days)):
+        was_clean = DayState.objects.filter(day=day, is_dirty=False).exists()
+        if DayState.objects.filter(day=day).update(is_dirty=True, marked_at=now):
+            # Read dirty but cleaned by a rebuild before the write: not scheduled here, the
+            # periodic refresh picks it up within a minute.
+            if was_clean:
+                newly.append(day)
+            continue
+        try:
+            with transaction.atomic():
+                DayState.objects.create(day=day, is_dirty=True, marked_at=now)
+            newly.append(day)
+        except IntegrityError:  # created by a concurrent dispatch or rebuild
+            DayState.objects.filter(day=day).update(is_dirty=True, marked_at=now)
+    return newly
+
+
+def event_consume(event: OutboxEvent) -> None:
+    """Outbox dispatcher: an event about an order marks that order's business day dirty and
+    schedules a refresh of it a little later (REPORTING_REFRESH_DELAY_SECONDS, default 30):
+    the many events of a busy day make one refresh, not one each, and the day reads exactly
+    (live) meanwhile. Idempotent per event (marking twice changes nothing)."""
+    order_ids = domain.order_ids_of_event(event.aggregate_type, event.aggregate_id, event.data)
+    if not order_ids:
+        return
+    created = orders.order_created_times(order_ids=order_ids)
+    if days_mark_dirty(days={business_day(moment) for moment in created.values()}):
+        from django.conf import settings
+
+        from .tasks import reporting_days_refresh
+
+        delay = settings.DINGDAN.get("REPORTING_REFRESH_DELAY_SECONDS", 30)
+        reporting_days_refresh.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue()
+
+
+def _insert_figures(first: dt.date, last: dt.date) -> int:
+    """INSERT … SELECT the figures of days first..last from the orders; returns rows written."""
+    zone = timezone.get_default_timezone()
+    grouped = (
+        orders.sales_lines(periods=[domain.period_of(first, last, zone)])
+        .annotate(day=TruncDate("order__created_at", tzinfo=zone))
+        .values("day", "order__channel_id", "sku_code")
+        .annotate(units=Sum("quantity"), revenue=Sum("subtotal"), orders=Count("order_id", distinct=True))
+        .order_by()
+    )
+    names = ["day", "order__channel_id", "sku_code", "units", "revenue", "orders"]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name.removeprefix("order__")) for name in names)
+    aliases = ", ".join(quote(name) for name in names)
+    sql, params = grouped.query.sql_with_params()
+    table = quote(SkuDay._meta.db_table)
+    with connection.cursor() as cursor:
+        # The ORM compiled the SELECT; its aliases name the columns whatever order it chose.
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {aliases} FROM ({sql}) figures", params)  # noqa: S608
+        written = cursor.rowcount
+    _insert_totals(first, last)
+    return written
+
+
+def _insert_totals(first: dt.date, last: dt.date) -> None:
+    """INSERT … SELECT the all-channel totals of days first..last from their SkuDay rows."""
+    grouped = (
+        SkuDay.objects.filter(day__range=(first, last))
+        .values("day", "sku_code")
+        .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"), total_orders=Sum("orders"))
+        .order_by()
+    )
+    quote = connection.ops.quote_name
+    names = ["day", "sku_code", "total_units", "total_revenue", "total_orders"]
+    columns = ", ".join(quote(name.removeprefix("total_")) for name in names)
+    aliases = ", ".join(quote(name) for name in names)
+    sql, params = grouped.query.sql_with_params()
+    table = quote(SkuDayTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {aliases} FROM ({sql}) totals", params)  # noqa: S608
+
+
+@transaction.atomic
+def _days_rebuild_run(first: dt.date, last: dt.date) -> int:
+    """Replace the rows of days first..last and mark them clean, under the days' state locks."""
+    days = domain.days_between(first, last)
+    DayState.objects.bulk_create([DayState(day=day) for day in days], ignore_conflicts=True)
+    list(DayState.objects.select_for_update().filter(day__range=(first, last)).order_by("day"))
+    SkuDayTotal.objects.filter(day__range=(first, last)).delete()
+    SkuDay.objects.filter(day__range=(first, last)).delete()
+    written = _insert_figures(first, last)
+    DayState.objects.filter(day__range=(first, last)).update(is_dirty=False, refreshed_at=timezone.now())
+    return written
+
+
+def days_rebuild(*, since: dt.date, until: dt.date, progress: Progress | None = None) -> int:
+    """Rebuild the read model for the days since..until (both included) from the orders, in
+    runs of CHUNK_DAYS days, one transaction each; returns the rows written."""
+    written = 0
+    for first, last in domain.day_runs(domain.days_between(since, until), longest=CHUNK_DAYS):
+        written += _days_rebuild_run(first, last)
+        if progress:
+            progress(f"{first}..{last}: {written:,} rows")
+    return written
+
+
+def days_rebuild_all(*, progress: Progress | None = None) -> int:
+    """Rebuild every business day from the first order's to today."""
+    first = orders.first_order_created_at()
+    if first is None:
+        return 0
+    written = days_rebuild(since=business_day(first), until=business_day(timezone.now()), progress=progress)
+    if connection.vendor == "postgresql":  # fresh statistics for the planner after a bulk rewrite
+        with connection.cursor() as cursor:
+            tables = (SkuDay._meta.db_table, SkuDayTotal._meta.db_table, DayState._meta.db_table)
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(name) for name in tables))
+    return written
+
+
+def dirty_days_refresh(*, limit: int = 400) -> int:
+    """Rebuild the dirty days (at most `limit`, newest first: today is read most); returns
+    how many days were refreshed. Safe to run any number of times at once."""
+    days = list(DayState.objects.filter(is_dirty=True).order_by("-day").values_list("day", flat=True)[:limit])
+    for first, last in reversed(domain.day_runs(days, longest=CHUNK_DAYS)):
+        _days_rebuild_run(first, last)
+    return len(days)
