@@ -4,6 +4,8 @@ dingdan demo                 migrate, load demo data, serve web + worker on 127.
 dingdan serve                the web server (gunicorn)
 dingdan worker               background tasks (db_worker) and the periodic scheduler
 dingdan verify               check the invariants of ARCHITECTURE §5; exit 1 on drift
+dingdan reporting_rebuild [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+                             rebuild the reports' daily SKU sales from the orders
 dingdan token create --user NAME [--scopes a:b ...] [--channel CODE]
 dingdan migrate | createsuperuser | runserver | ...   (Django's commands)
 """

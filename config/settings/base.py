@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dingdan.fulfillment",
     "dingdan.billing",
     "dingdan.notifications",
+    "dingdan.reporting",
     "dingdan.api",
     "dingdan.backoffice",
     "dingdan.demo",

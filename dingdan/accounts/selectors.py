@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dingdan.core.actors import Actor
+from dingdan.core.cache import cached
 from dingdan.core.security import Principal
 
 from .models import ApiToken
@@ -18,11 +19,16 @@ def token_hash(raw: str) -> str:
 
 
 def user_scopes(user: AbstractBaseUser) -> frozenset[str]:
-    """The scopes a staff user holds through roles and direct permissions."""
+    """The scopes a staff user holds through roles and direct permissions (the roles from the
+    process's copies, core.cache: a role granted or taken away counts from the next read)."""
     if not user.is_active:
         return frozenset()
     if getattr(user, "is_superuser", False):
         return frozenset(SCOPES)
+    return cached(("user_scopes", user.pk), lambda: _user_scopes_read(user))
+
+
+def _user_scopes_read(user: AbstractBaseUser) -> frozenset[str]:
     # What ModelBackend.get_all_permissions gives, narrowed to this app, in one query (not two).
     codenames = (
         Permission.objects.filter(Q(user=user) | Q(group__user=user), content_type__app_label="accounts")

@@ -13,6 +13,7 @@ def mount_routers(api: NinjaAPI) -> None:
     from dingdan.inventory.api import router as inventory
     from dingdan.notifications.api import router as notifications
     from dingdan.orders.api import router as orders
+    from dingdan.reporting.api import router as reporting
 
     api.add_router("/", accounts, tags=["accounts"])
     api.add_router("/channels", channels, tags=["channels"])
@@ -23,3 +24,4 @@ def mount_routers(api: NinjaAPI) -> None:
     api.add_router("/", fulfillment, tags=["fulfilment"])
     api.add_router("/", billing, tags=["billing"])
     api.add_router("/", notifications, tags=["notifications"])
+    api.add_router("/", reporting, tags=["reports"])

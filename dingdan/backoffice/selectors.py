@@ -22,7 +22,7 @@ from dingdan.orders import selectors as orders
 
 from .models import SavedView, UserPreference
 
-NOT_COUNTED = ("cancelled", "rejected", "draft")  # orders that bring no revenue
+NOT_COUNTED = orders.NOT_COUNTED  # orders that bring no revenue (the orders context says which)
 
 
 def user_language(*, user_id: int) -> str | None:
@@ -97,8 +97,7 @@ def _text_condition(text: str, *, search_personal_data: bool) -> Q:
         if len(customer_ids) <= SEARCH_IDS_MAX
         else Q(customer_id__in=matching.values("pk"))
     )
-    tracked = fulfillment.shipment_list().filter(tracking_number=text)
-    order_ids = list(tracked.order_by().values_list("order_id", flat=True)[:SEARCH_IDS_MAX])
+    order_ids = fulfillment.order_ids_with_tracking_number(tracking_number=text, limit=SEARCH_IDS_MAX)
     return Q(number__startswith=text.upper()) | by_customer | Q(pk__in=order_ids)
 
 

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import numbering, tasks  # noqa: F401  (registers post_migrate and tasks)
+        from . import cache, numbering, tasks  # noqa: F401  (registers post_migrate and tasks)

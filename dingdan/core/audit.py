@@ -4,10 +4,12 @@ Each entry's hash covers its content and the hash of the aggregate's previous en
 editing, deleting or reordering an entry breaks every later hash of that aggregate.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +69,11 @@ def audit_record(
     entry it appended last in this transaction, or `first` for an aggregate it has just
     created (a wrong claim breaks the same unique constraint, it never forks a chain)."""
     key = str(aggregate_id)
+    batch = _batch.get()
+    if previous is None and not first and batch:  # the chain's head may be waiting in the batch
+        previous = next(
+            (e for e in reversed(batch) if (e.aggregate_type, e.aggregate_id) == (aggregate_type, key)), None
+        )
     if previous is not None:
         if (previous.aggregate_type, previous.aggregate_id) != (aggregate_type, key):
             raise ValueError("`previous` is an entry of another aggregate")
@@ -94,8 +101,32 @@ def audit_record(
         prev_hash=prev_hash,
     )
     entry.hash = _entry_hash(_hashed_fields(entry))
-    entry.save(force_insert=True)
+    if batch is not None:
+        batch.append(entry)
+    else:
+        entry.save(force_insert=True)
     return entry
+
+
+_batch: ContextVar[list[AuditEntry] | None] = ContextVar("dingdan_audit_batch", default=None)
+
+
+@contextlib.contextmanager
+def audit_batch() -> Iterator[None]:
+    """Write the entries recorded in the block in one INSERT when it ends without an error
+    (their pks are None until then). Use it inside the transaction; nested batches join the
+    outer one. Entries are chained as they are recorded, so the chain is the same."""
+    if _batch.get() is not None:
+        yield
+        return
+    entries: list[AuditEntry] = []
+    token = _batch.set(entries)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if entries:
+        AuditEntry.objects.bulk_create(entries)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ plain subclass per event that only names its `type` (`class OrderPlaced(OrderEve
 it needs no @dataclass of its own. An event that adds fields is a dataclass again.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 
@@ -15,6 +15,12 @@ class Event:
     type: ClassVar[str]  # e.g. "order.placed"
     aggregate_type: ClassVar[str]  # e.g. "order"
     aggregate_id: str
+    # The sales channel of the order the event concerns (None: it concerns no order). Not in
+    # the payload: the outbox keeps it in a column, so a token bound to a channel reads the
+    # feed from an index.
+    channel_id: int | None = field(default=None, repr=False, compare=False)
 
     def data(self) -> dict[str, Any]:
-        return asdict(self)
+        payload = asdict(self)
+        del payload["channel_id"]
+        return payload

@@ -67,6 +67,9 @@ class OutboxEvent(models.Model):
     aggregate_type = models.CharField(max_length=64)
     aggregate_id = models.CharField(max_length=64)
     data = models.JSONField()
+    # The sales channel of the order the event concerns (Event.channel_id): a plain id, the
+    # kernel knows no channels. A token bound to a channel reads the feed by it.
+    channel_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -74,7 +77,15 @@ class OutboxEvent(models.Model):
     class Meta:
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
-        indexes = [models.Index(fields=["aggregate_type", "aggregate_id"])]
+        indexes = [
+            models.Index(fields=["aggregate_type", "aggregate_id"]),
+            models.Index(fields=["channel_id", "id"], name="outbox_channel_feed"),
+            # What is still to dispatch (the sweep, reporting's in-flight days): a few rows of
+            # a table that only grows.
+            models.Index(
+                fields=["id"], condition=models.Q(dispatched_at__isnull=True), name="outbox_undispatched"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.aggregate_type}:{self.aggregate_id}"
@@ -121,3 +132,16 @@ class PersonalDataAccess(models.Model):
     class Meta:
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
+
+
+class CacheVersion(models.Model):
+    """The version of one group of rarely-changing tables (master data, settings) that
+    processes keep copies of (core.cache). Database triggers on the group's tables set a fresh
+    random version in every transaction that writes them; nothing else writes here."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("cache version")
+        verbose_name_plural = _("cache versions")

@@ -8,10 +8,12 @@ dispatched, and a *sweeper*, which the periodic `outbox_sweep` task calls to pic
 killed worker left behind. The kernel never imports the contexts that register.
 """
 
+import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -41,18 +43,57 @@ def outbox_sweeper_register(name: str, sweeper: Sweeper) -> None:
     _sweepers[name] = sweeper
 
 
-def outbox_emit(event: Event) -> OutboxEvent:
-    from .tasks import outbox_deliver
+_batch: ContextVar[list[OutboxEvent] | None] = ContextVar("dingdan_outbox_batch", default=None)
 
+
+def outbox_emit(event: Event) -> OutboxEvent:
+    """Write the event to the outbox with its delivery task, in the caller's transaction.
+    Inside `outbox_batch()` the row is written when the batch ends (its pk is None until then)."""
     data = json.loads(json.dumps(event.data(), cls=DjangoJSONEncoder))
-    row = OutboxEvent.objects.create(
+    row = OutboxEvent(
         type=event.type,
         aggregate_type=event.aggregate_type,
         aggregate_id=str(event.aggregate_id),
         data=data,
+        channel_id=event.channel_id,
     )
-    outbox_deliver.enqueue(row.pk)
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(row)
+    else:
+        _write([row])
     return row
+
+
+def _write(rows: list[OutboxEvent]) -> None:
+    """Insert the rows (in order) and enqueue their delivery: one task for all of them."""
+    from .tasks import outbox_deliver, outbox_deliver_many
+
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+        outbox_deliver.enqueue(rows[0].pk)
+    else:
+        OutboxEvent.objects.bulk_create(rows)
+        outbox_deliver_many.enqueue([row.pk for row in rows])
+
+
+@contextlib.contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Write the events emitted in the block when it ends without an error: one INSERT for
+    the rows (in emission order) and one delivery task for all of them. Use it inside the
+    transaction (a block that raises writes nothing; its transaction rolls back anyway).
+    Nested batches join the outer one."""
+    if _batch.get() is not None:
+        yield
+        return
+    rows: list[OutboxEvent] = []
+    token = _batch.set(rows)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if rows:
+        _write(rows)
 
 
 def outbox_dispatch(*, event_pk: int) -> bool:

@@ -21,6 +21,20 @@ def outbox_deliver(event_pk: int) -> None:
     outbox_dispatch(event_pk=event_pk)
 
 
+@task
+def outbox_deliver_many(event_pks: list[int]) -> None:
+    """Dispatch the events one transaction wrote (`outbox_batch`), in order; each is
+    dispatched at most once, and one that fails is left to the sweep, not the others."""
+    failed = None
+    for event_pk in event_pks:
+        try:
+            outbox_dispatch(event_pk=event_pk)
+        except Exception as error:  # the sweep retries it; the others still go now
+            failed = failed or error
+    if failed is not None:
+        raise failed
+
+
 # The scheduler builds its triggers at import, before settings could be passed in; the
 # interval is the one deployment knob read from the environment here (default 15 s).
 _SWEEP_SECONDS = float(os.environ.get("DINGDAN_OUTBOX_SWEEP_SECONDS", "15"))

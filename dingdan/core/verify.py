@@ -58,3 +58,13 @@ def _audit_chains() -> list[Finding]:
         Finding("audit_chains", f"{b.aggregate_type}:{b.aggregate_id}#{b.sequence}", b.problem)
         for b in audit_verify()
     ]
+
+
+@register("cache_triggers")
+def _cache_triggers() -> list[Finding]:
+    from .cache import triggers_missing
+
+    return [
+        Finding("cache_triggers", table, "no version trigger: copies of it may go stale (run migrate)")
+        for table in triggers_missing()
+    ]

@@ -206,7 +206,12 @@ class Shipment(BaseModel):
             ),
             models.CheckConstraint(condition=Q(cost__gte=0), name="shipment_cost_not_negative"),
         ]
-        indexes = [models.Index(fields=["order", "id"], name="shipment_order")]
+        indexes = [
+            models.Index(fields=["order", "id"], name="shipment_order"),
+            # the search by tracking number alone (the unique constraint leads with the carrier);
+            # with the order, the search reads the index only
+            models.Index(fields=["tracking_number", "order"], name="shipment_tracking_number"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -83,6 +83,14 @@ def shipment_list(
     return shipments
 
 
+def order_ids_with_tracking_number(*, tracking_number: str, limit: int = 1000) -> list[int]:
+    """Ids of the orders one of whose shipments carries exactly this tracking number (with any
+    carrier), at most `limit`, in no particular order. One read of the index
+    shipment_tracking_number alone: the back office's search runs it before its order query."""
+    shipments = Shipment.objects.filter(tracking_number=tracking_number).order_by()
+    return list(shipments.values_list("order_id", flat=True)[:limit])
+
+
 def shipment_get(*, shipment_id: int) -> Shipment:
     shipment = (
         Shipment.objects.select_related("carrier", "warehouse", "order")

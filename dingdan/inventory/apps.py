@@ -8,4 +8,8 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
+        from dingdan.core.cache import cached_tables_register
+
         from . import verify  # noqa: F401  (registers the stock invariants with `dingdan verify`)
+
+        cached_tables_register("inventory_warehouse")  # promised dates read its copies

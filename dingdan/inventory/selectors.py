@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from dingdan.catalog import selectors as catalog
+from dingdan.core.cache import cached
 from dingdan.core.exceptions import ValidationFailed
 
 from .exceptions import StockCountNotFound, TransferNotFound, WarehouseNotFound
@@ -216,14 +217,20 @@ def open_reservations(*, demand_type: str, demand_ids: Sequence[str]) -> list[tu
 
 
 def warehouse_facts(*, active_only: bool = True) -> list[dict[str, Any]]:
-    """Plain facts sourcing and promised dates need: id, code, region, priority, cut-off."""
+    """Plain facts sourcing and promised dates need: id, code, region, priority, cut-off
+    (from the process's copies: core.cache; each call gets dicts of its own)."""
+    rows = cached(("warehouse_facts", active_only), lambda: _warehouse_facts_read(active_only))
+    return [dict(row) for row in rows]
+
+
+def _warehouse_facts_read(active_only: bool) -> tuple[dict[str, Any], ...]:
     warehouses = Warehouse.objects.filter(is_active=True) if active_only else Warehouse.objects.all()
-    return [
+    return tuple(
         dict(row)
         for row in warehouses.order_by("priority", "pk").values(
             "id", "code", "name", "region", "priority", "province", "cutoff_time"
         )
-    ]
+    )
 
 
 def transfer_get(*, transfer_id: int) -> Transfer:

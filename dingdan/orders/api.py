@@ -15,6 +15,7 @@ from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from dingdan.channels import selectors as channels
+from dingdan.core.cache import cache_scope
 from dingdan.core.exceptions import NotFound
 from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
@@ -150,7 +151,7 @@ def _channel(request: HttpRequest, code: str | None) -> tuple[int, Any]:
             raise InvalidOrder(errors=[{"field": "channel", "message": message, "code": "required"}])
         return bound, None
     try:
-        channel = channels.channel_get(code=code)
+        channel = channels.channel_get_shared(code=code)
     except NotFound as error:
         message = _("No such sales channel: %(code)s") % {"code": code}
         raise InvalidOrder(
@@ -164,6 +165,7 @@ def _channel(request: HttpRequest, code: str | None) -> tuple[int, Any]:
 @router.post("", response={201: OrderOut, **problems(400, 401, 403, 409, 413, 422)})
 @decorate_view(idempotent)
 @requires("orders:write")
+@cache_scope()  # the channel and the placement read one master-data version
 def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn) -> Status:
     principal = request_principal(request)
     channel_id, channel = _channel(request, payload.channel)

@@ -98,9 +98,9 @@ def order_list(*, filters: OrderFilters) -> QuerySet[Order]:
     return orders
 
 
-def order_ids_of_channel(*, channel_id: int) -> QuerySet[Order, Any]:
-    """The ids of one channel's orders (a subquery: what a token bound to it may see)."""
-    return Order.objects.filter(channel_id=channel_id).values("pk")
+def order_channel_id(*, order_id: int) -> int | None:
+    """The id of the order's sales channel (None: no such order); one read of the order's row."""
+    return Order.objects.filter(pk=order_id).values_list("channel_id", flat=True).first()
 
 
 def order_get(*, order_id: int) -> Order:
@@ -364,3 +364,32 @@ def change_request_get(*, change_request_id: int) -> OrderChangeRequest:
     if change is None:
         raise ChangeRequestNotFound()
     return change
+
+
+# Sales figures (reports read them) ---------------------------------------------------------------
+
+# Orders that bring no sales: cancelled, rejected and drafts (never submitted). Every other status
+# counts, on hold and pending review included: the order is the customer's demand until it ends.
+NOT_COUNTED = ("cancelled", "rejected", "draft")
+
+
+def sales_lines(*, periods: list[tuple[dt.datetime, dt.datetime]]) -> QuerySet[OrderLine]:
+    """Lines of the orders that count for sales (status not in NOT_COUNTED) created within any
+    of `periods` ([start, end) each, aware datetimes); no period, no lines."""
+    if not periods:
+        return OrderLine.objects.none()
+    within = Q()
+    for start, end in periods:
+        within |= Q(order__created_at__gte=start, order__created_at__lt=end)
+    return OrderLine.objects.filter(within).exclude(order__status__in=NOT_COUNTED)
+
+
+def order_created_times(*, order_ids: list[int]) -> dict[int, dt.datetime]:
+    """When each of the orders was created (unknown ids are left out)."""
+    rows = Order.objects.filter(pk__in=order_ids).values_list("pk", "created_at")
+    return dict(rows)
+
+
+def first_order_created_at() -> dt.datetime | None:
+    """When the oldest order was created (None without orders)."""
+    return Order.objects.order_by("created_at").values_list("created_at", flat=True).first()

@@ -435,23 +435,21 @@ def events_after_commit() -> None:
     from django.db import transaction
 
     from dingdan.core import outbox
-    from dingdan.core.models import OutboxEvent
 
-    class Deferred:
-        class objects:  # stands in for the model manager
-            @staticmethod
-            def create(**fields: Any) -> OutboxEvent:
-                if not fault_active("events_after_commit"):
-                    return OutboxEvent.objects.create(**fields)
+    write = outbox._write
 
-                def write() -> None:
-                    time.sleep(2.0)
-                    OutboxEvent.objects.create(**fields)
+    def deferred(rows: list[Any]) -> None:
+        if not fault_active("events_after_commit"):
+            write(rows)
+            return
 
-                transaction.on_commit(write)
-                return OutboxEvent(**fields)
+        def later() -> None:
+            time.sleep(2.0)
+            write(rows)
 
-    outbox.OutboxEvent = Deferred  # type: ignore[misc,assignment]
+        transaction.on_commit(later)
+
+    outbox._write = deferred  # type: ignore[assignment]
 
 
 FAULTS: dict[str, Callable[[], None]] = {

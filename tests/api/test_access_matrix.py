@@ -19,8 +19,10 @@ The negative control switches the scope check of one operation off and the matri
 unauthorised successes.
 """
 
+import importlib
 import json
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,10 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dingdan.accounts.scopes import ROLES, SCOPES
 from dingdan.accounts.services import token_create
@@ -454,6 +458,98 @@ def test_a_bound_token_meets_the_same_guards_as_any_other(world: World, make_use
     assert not_json.status_code == 400
     assert (foreign.status_code, foreign.json()["code"]) == (404, "order_not_found")
     assert (unguarded.status_code, unguarded.json()["channel"]) == (200, "web")
+
+
+def _order_of(event: OutboxEvent) -> int | None:
+    """The order an event concerns, read from its payload: an order's own events name it by
+    their aggregate id; its cases', shipments', payments', refunds' and invoices' by order_id."""
+    if event.aggregate_type == "order":
+        return int(event.aggregate_id)
+    return event.data.get("order_id")
+
+
+def test_the_events_of_a_channels_orders_carry_that_channel_and_no_other_event_one(world: World) -> None:
+    channel_of: dict[int | None, int] = dict(Order.objects.values_list("pk", "channel_id"))
+    events = list(OutboxEvent.objects.order_by("pk"))
+
+    assert [e.channel_id for e in events] == [channel_of.get(_order_of(e)) for e in events]
+    for channel in ("web", "b2b"):
+        own = [e for e in events if e.channel_id == world.documents[channel].channel.pk]
+        assert {e.aggregate_type for e in own} == {
+            "order",
+            "exception_case",
+            "shipment",
+            "payment",
+            "refund",
+            "invoice",
+        }, channel
+    assert {e.aggregate_type for e in events if e.channel_id is None} >= {"customer", "product"}
+
+
+def _feed(caller: ApiClient) -> tuple[list[str], list[str]]:
+    """Every event the caller reads, page by page, and the statements of its first page."""
+    with CaptureQueriesContext(connection) as first:
+        page = caller.get("/events?limit=5").json()
+    statements = [query["sql"] for query in first.captured_queries]  # before the next request
+    ids = [item["id"] for item in page["items"]]
+    while page["next"]:
+        page = caller.get(f"/events?limit=5&after={page['next']}").json()
+        ids += [item["id"] for item in page["items"]]
+    return ids, statements
+
+
+def _page_reads(statements: list[str]) -> list[str]:
+    """The statements of a feed page beyond the caller's authentication: what the feed read."""
+    return [
+        sql
+        for sql in statements
+        if any(table in sql for table in ("core_outboxevent", "orders_", "channels_"))
+    ]
+
+
+def test_a_bound_token_reads_exactly_its_channels_events_in_order(
+    world: World, callers: dict[str, ApiClient], make_user: Any, settings: Any, record_property: Any
+) -> None:
+    """What a bound token reads of the feed is, in order, every event whose payload names one
+    of its channel's orders, and a page is one statement on the outbox alone."""
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "FEED_SETTLE_SECONDS": 0}
+    events = list(OutboxEvent.objects.order_by("pk"))
+    everything, _statements = _feed(callers["manager"])
+    assert everything == [str(e.event_id) for e in events]
+    read = {}
+    for channel in ("web", "b2b"):
+        orders = set(
+            Order.objects.filter(channel=world.documents[channel].channel).values_list("pk", flat=True)
+        )
+        expected = [str(e.event_id) for e in events if _order_of(e) in orders]
+        read[channel], statements = _feed(bound_caller(make_user, world, channel))
+        assert read[channel] == expected, channel
+        [page_read] = _page_reads(statements)  # the channel is the outbox's own column: no join
+        assert page_read.startswith('SELECT "core_outboxevent"."id"'), page_read
+        assert "orders_" not in page_read, page_read
+    assert set(read["web"]).isdisjoint(read["b2b"])
+    figure = (
+        f"event feed of a bound token: {len(read['web'])} + {len(read['b2b'])} of {len(events)} events "
+        f"read by the 2 channels, exactly their orders'; one statement per page, on the outbox alone"
+    )
+    print(figure)
+    record_property("figures", figure)
+
+
+def test_the_backfill_gives_the_events_written_before_the_column_their_channel(world: World) -> None:
+    migration = importlib.import_module("dingdan.notifications.migrations.0002_outbox_event_channel_backfill")
+    before = list(OutboxEvent.objects.order_by("pk").values_list("pk", "channel_id"))
+    OutboxEvent.objects.update(channel_id=None)
+    first, last = before[0][0], before[-1][0]
+
+    with CaptureQueriesContext(connection) as captured:
+        statements = migration.backfill(apps, None, batch=25)
+
+    assert list(OutboxEvent.objects.order_by("pk").values_list("pk", "channel_id")) == before
+    assert sum(channel_id is not None for _pk, channel_id in before) > 20
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == statements == math.ceil((last - first + 1) / 25)
+    assert migration.backfill(apps, None, batch=25) == statements  # again: nothing left to fill
 
 
 WITHOUT_PII = [role for role in ROLES if "customers:pii" not in role_scopes(role)]

@@ -12,9 +12,11 @@ from dingdan.billing import events as billing_events
 from dingdan.core.events import Event
 from dingdan.orders import events as orders_events
 
-# One value per field name any of these events has.
+# One value per field name any of these events has. `channel_id` is the outbox row's column,
+# never a payload key: no payload below has it.
 SAMPLE = {
     "aggregate_id": "7",
+    "channel_id": 5,
     "number": "SO261124-000007",
     "status": "confirmed",
     "channel": "web",

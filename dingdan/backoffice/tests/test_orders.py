@@ -159,9 +159,9 @@ def test_the_detail_costs_the_same_queries_for_one_line_or_ten(
     small = place(channel=shop.review_channel)
     large = place(channel=shop.review_channel, lines={"TEE-BLK-M": 1, "MUG-01": 1, "RARE-01": 1})
     client.get(f"/app/orders/{small.pk}/")
-    with django_assert_num_queries(18) as one:
+    with django_assert_num_queries(16) as one:
         client.get(f"/app/orders/{small.pk}/")
-    with django_assert_num_queries(18) as three:
+    with django_assert_num_queries(16) as three:
         client.get(f"/app/orders/{large.pk}/")
     figure = (
         f"order detail: {len(three.captured_queries)} queries for 3 lines ({len(one.captured_queries)} for 1)"

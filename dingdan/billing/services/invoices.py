@@ -195,6 +195,7 @@ def _create(
             order_id=order.pk,
             gross_total=str(gross),
             currency=order.currency,
+            channel_id=order.channel_id,
         )
     )
     return invoice

@@ -56,6 +56,7 @@ def _emit(event_class: type[events.PaymentEvent], payment: Payment, **extra: Any
     outbox_emit(
         event_class(
             aggregate_id=str(payment.pk),
+            channel_id=orders.order_channel_id(order_id=payment.order_id),
             order_id=payment.order_id,
             method=payment.method,
             status=payment.status,

@@ -50,7 +50,10 @@ def _rows_from_csv(content: bytes) -> list[list[Any]]:
             continue
     else:
         raise _unreadable()
-    return [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:  # newline="": the csv module handles \r, \n and \r\n itself (a bare \r is a line end)
+        return [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # e.g. a NUL byte, or a newline inside an unquoted field
+        raise _unreadable() from error
 
 
 def _rows_from_excel(content: bytes) -> list[list[Any]]:

@@ -64,6 +64,7 @@ def _emit(event_class: type[events.RefundEvent], refund: Refund) -> None:
     outbox_emit(
         event_class(
             aggregate_id=str(refund.pk),
+            channel_id=orders.order_channel_id(order_id=refund.order_id),
             order_id=refund.order_id,
             kind=refund.kind,
             status=refund.status,

@@ -115,6 +115,7 @@ def test_an_excel_statement_with_english_headers_is_read_too(payments):
         ),
         (b"PK\x03\x04 not really a workbook", "file"),
         (b"\xff\xfe\x00garbage\x00", "file"),
+        (csv_bytes('2026-11-20,"' + "x" * 200_000 + '",CNY,x,y'), "file"),  # beyond the csv field limit
     ],
 )
 def test_a_bad_statement_is_refused_and_nothing_is_imported(content, field):
@@ -145,3 +146,11 @@ def test_a_payment_matched_in_one_statement_is_not_offered_again(payments):
     )
 
     assert statuses(later) == [(1, "suggested", payments[1].pk, "0.40")]  # not payments[0] again
+
+
+def test_a_statement_with_bare_carriage_returns_as_line_ends_is_read(payments):
+    content = csv_bytes("2026-11-20,1.00,CNY,,张伟").replace(b"\r\n", b"\r").replace(b"\n", b"\r")
+
+    statement = statement_import(actor=SYSTEM, filename="old-mac.csv", content=content)
+
+    assert StatementLine.objects.filter(statement=statement).count() == 1

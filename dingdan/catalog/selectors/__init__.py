@@ -20,6 +20,7 @@ from .master_data import (
     sku_list,
     sku_prices,
     skus_by_codes,
+    skus_by_codes_shared,
     tax_rate_get,
     tax_rate_list,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "sku_list",
     "sku_prices",
     "skus_by_codes",
+    "skus_by_codes_shared",
     "tax_rate_get",
     "tax_rate_list",
 ]

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from dingdan.core.cache import cached_many
+
 from ..domain import PriceListTerms, PricePoint, PriceQuote, Sale, choose_prices
 from ..exceptions import (
     CouponNotFound,
@@ -128,6 +130,12 @@ def skus_by_codes(*, codes: Iterable[str]) -> dict[str, Sku]:
     return {sku.code: sku for sku in skus_with_relations().filter(code__in=wanted)}
 
 
+def skus_by_codes_shared(*, codes: Iterable[str]) -> dict[str, Sku]:
+    """`skus_by_codes`, from the process's copies (core.cache): the instances are shared by
+    every caller of the process, so they are read, never changed or saved."""
+    return cached_many("skus", set(codes), lambda missing: skus_by_codes(codes=missing))
+
+
 def price_list_list(
     *, currency: str | None = None, channel_id: int | None = None, is_active: bool | None = None
 ) -> QuerySet[PriceList]:
@@ -169,7 +177,8 @@ def sku_prices(
     if not ids:
         return {}
     sale = Sale(channel_id=channel_id, customer_grade=customer_grade, currency=currency, on_date=on_date)
-    rows = _candidate_prices(ids, sale)
+    by_sku = cached_many(("prices", sale), ids, lambda missing: _candidate_prices_by_sku(missing, sale))
+    rows = [row for sku_id in sorted(by_sku) for row in by_sku[sku_id]]
     terms = {row["price_list_id"]: _terms(row) for row in rows}
     points = [
         PricePoint(
@@ -219,6 +228,13 @@ def _candidate_prices(sku_ids: set[int], sale: Sale) -> list[dict[str, Any]]:
             *(f"price_list__{name}" for name in _TERMS),
         )
     )
+
+
+def _candidate_prices_by_sku(sku_ids: set[int], sale: Sale) -> dict[int, tuple[dict[str, Any], ...]]:
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for row in _candidate_prices(sku_ids, sale):
+        rows.setdefault(row["sku_id"], []).append(row)
+    return {sku_id: tuple(found) for sku_id, found in rows.items()}
 
 
 def _terms(row: dict[str, Any]) -> PriceListTerms:

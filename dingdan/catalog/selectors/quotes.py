@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dingdan.channels.exceptions import ChannelNotFound
 from dingdan.channels.selectors import channel_get
+from dingdan.core.cache import cached
 from dingdan.core.money import ZERO
 
 from ..domain import Sale
@@ -72,16 +73,26 @@ def promotion_terms(promotion: Promotion) -> PromotionTerms:
 def _promotions_in_force(sale: SaleTerms, coupons: Iterable[Coupon]) -> list[PromotionTerms]:
     """Candidates: the database narrows, the pricing function decides. Coupons' promotions are
     included (inactive or not) so the function can say why a coupon is refused."""
+    active = cached(("promotions", sale.channel_id, sale.customer_grade), lambda: _promotions_active(sale))
+    found = {
+        terms.promotion_id: terms
+        for terms in active
+        if (terms.valid_from is None or terms.valid_from <= sale.at)
+        and (terms.valid_to is None or terms.valid_to > sale.at)
+    }
+    found.update({c.promotion_id: promotion_terms(c.promotion) for c in coupons})
+    return list(found.values())
+
+
+def _promotions_active(sale: SaleTerms) -> tuple[PromotionTerms, ...]:
+    """The active promotions of the sale's channel (or of every channel) and customer grade,
+    whenever they are in force (the moment is compared in memory: this is kept as a copy)."""
     candidates = Promotion.objects.filter(
         Q(channel_id=sale.channel_id) | Q(channel__isnull=True),
-        Q(valid_from__isnull=True) | Q(valid_from__lte=sale.at),
-        Q(valid_to__isnull=True) | Q(valid_to__gt=sale.at),
         is_active=True,
         customer_grade__in={"", sale.customer_grade},
-    )
-    found = {p.pk: p for p in candidates}
-    found.update({c.promotion_id: c.promotion for c in coupons})
-    return [promotion_terms(p) for p in found.values()]
+    ).order_by("pk")
+    return tuple(promotion_terms(p) for p in candidates)
 
 
 def _coupon_terms(
@@ -121,8 +132,12 @@ def _coupon_terms(
 
 
 def _shipping_rules(channel_id: int | None) -> list[ShippingRuleTerms]:
+    return list(cached(("shipping_rules", channel_id), lambda: _shipping_rules_read(channel_id)))
+
+
+def _shipping_rules_read(channel_id: int | None) -> tuple[ShippingRuleTerms, ...]:
     rules = ShippingFeeRule.objects.filter(Q(channel_id=channel_id) | Q(channel__isnull=True), is_active=True)
-    return [
+    return tuple(
         ShippingRuleTerms(
             rule_id=r.pk,
             code=r.code,
@@ -134,8 +149,8 @@ def _shipping_rules(channel_id: int | None) -> list[ShippingRuleTerms]:
             free_above=r.free_above,
             priority=r.priority,
         )
-        for r in rules
-    ]
+        for r in rules.order_by("pk")
+    )
 
 
 def _quote_lines(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from dingdan.catalog import selectors, services
 from dingdan.catalog.exceptions import SkuNotFound
 from dingdan.core.actors import SYSTEM
+from dingdan.core.cache import cache_clear, cache_scope
 
 from .factories import PriceListFactory, ProductFactory, make_channel
 
@@ -84,15 +85,17 @@ def test_a_quote_takes_as_many_queries_for_eight_lines_as_for_two(setup):
     channel, skus = setup
     fields = {"coupon_codes": ["TEN"], "customer_id": 5, "order_number": "SO9"}
 
-    with CaptureQueriesContext(connection) as two:
-        quote(channel, skus[:2], **fields)
-    with CaptureQueriesContext(connection) as eight:
-        quote(channel, skus, **fields)
+    def cold(lines, **kwargs):
+        cache_clear()
+        with CaptureQueriesContext(connection) as captured, cache_scope():
+            quote(channel, lines, **kwargs)
+        return len(captured)
 
-    assert len(two) == len(eight) == 7
-    with CaptureQueriesContext(connection) as known_skus:
+    assert cold(skus[:2], **fields) == cold(skus, **fields) == 8  # with the cache version
+    assert cold(skus, skus=skus) == 4  # the version, prices, promotions, shipping rules
+    with CaptureQueriesContext(connection) as warm, cache_scope():
         quote(channel, skus, skus=skus)
-    assert len(known_skus) == 3  # prices, promotions, shipping rules
+    assert len(warm) == 1  # every copy kept: the version only
 
 
 def test_an_unknown_sku_id_is_refused(setup):

@@ -170,12 +170,12 @@ def customer_update(
 # Personal data access ------------------------------------------------------------------
 
 
-@transaction.atomic
 def personal_data_access_record(
     *, actor: Actor, subject_ids: Sequence[int], purpose: str
 ) -> PersonalDataAccess | None:
     """Log one read of unmasked customer data (ARCHITECTURE §6): one row per request, all
-    the customers it showed. Nothing shown, nothing logged."""
+    the customers it showed. Nothing shown, nothing logged. One INSERT: it commits with the
+    caller's transaction, or on its own (no savepoint of its own)."""
     if not subject_ids:
         return None
     return PersonalDataAccess.objects.create(

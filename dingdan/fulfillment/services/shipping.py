@@ -4,6 +4,7 @@ order's fulfilment status follows."""
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -126,7 +127,7 @@ def shipment_create(
     if claimed != len(packages):
         raise PackageAlreadyShipped()
     _move_stock(shipment, packages, actor)
-    outbox_emit(_event(events.ShipmentCreated, shipment, order.number))
+    outbox_emit(_event(events.ShipmentCreated, shipment, order))
     audit(
         "shipment",
         shipment.pk,
@@ -178,13 +179,14 @@ def _move_stock(shipment: Shipment, packages: Sequence[Package], actor: Actor) -
 
 
 def _event(
-    event_class: type[events.ShipmentEvent], shipment: Shipment, order_number: str, **extra: object
+    event_class: type[events.ShipmentEvent], shipment: Shipment, order: Any, **extra: object
 ) -> events.ShipmentEvent:
     return event_class(
         aggregate_id=str(shipment.pk),
+        channel_id=order.channel_id,
         number=shipment.number,
         order_id=shipment.order_id,
-        order_number=order_number,
+        order_number=order.number,
         carrier=shipment.carrier.code,
         tracking_number=shipment.tracking_number,
         tracking_url=domain.tracking_url(shipment.carrier.tracking_url_template, shipment.tracking_number),

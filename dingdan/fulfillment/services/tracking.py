@@ -130,7 +130,7 @@ def _apply(shipment: Shipment, event: TrackingEvent, target: domain.ShipmentStat
         _event(
             events.ShipmentStatusChanged,
             shipment,
-            shipment.order.number,
+            shipment.order,
             event_kind=event.kind,
             location=event.location,
         )

@@ -73,6 +73,7 @@ def _emit(event_class: type[events.ExceptionCaseEvent], case: ExceptionCase, ord
             status=case.status,
             owner_role=case.owner_role,
             resolution=case.resolution,
+            channel_id=order.channel_id,
         )
     )
 

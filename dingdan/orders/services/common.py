@@ -58,6 +58,7 @@ def emit(event_class: type[events.OrderEvent], order: Order, **extra: Any) -> No
             customer_id=order.customer_id,
             total=str(order.total),
             currency=order.currency,
+            channel_id=order.channel_id,
             **extra,
         )
     )

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
+
+from dingdan.core.cache import cached
 
 from .. import checks, domain, selectors
 from ..models import BlacklistEntry, CheckSetting, Order, OrderLine
@@ -17,6 +18,11 @@ CENT = Decimal("0.01")
 
 
 def check_settings(channel_id: int) -> dict[str, checks.CheckSettingView]:
+    """The channel's check settings (from the process's copies: core.cache)."""
+    return dict(cached(("check_settings", channel_id), lambda: _check_settings_read(channel_id)))
+
+
+def _check_settings_read(channel_id: int) -> dict[str, checks.CheckSettingView]:
     return {
         row.check_code: checks.CheckSettingView(row.is_enabled, row.severity, row.params)
         for row in CheckSetting.objects.filter(channel_id=channel_id)
@@ -52,7 +58,7 @@ def _recent_orders(order: Order, window_hours: float, now: dt.datetime) -> tuple
 
 def blacklist_hits(customer: Any, address: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The active blacklist entries the customer, its phone and e-mail, or the shipping
-    address (and its phone) match (one query)."""
+    address (and its phone) match (from the process's copy of the blacklist: core.cache)."""
     keys = {
         ("customer", str(customer.id)),
         ("phone", domain.blacklist_key("phone", customer.phone)),
@@ -60,14 +66,13 @@ def blacklist_hits(customer: Any, address: dict[str, Any]) -> tuple[tuple[str, s
         ("email", domain.blacklist_key("email", customer.email)),
         ("address", domain.blacklist_key("address", address)),
     }
-    condition = Q()
-    for kind, value in keys:
-        if value:
-            condition |= Q(kind=kind, value=value)
-    if not condition:
-        return ()
-    rows = BlacklistEntry.objects.filter(condition, is_active=True).order_by("kind", "value")
-    return tuple(rows.values_list("kind", "value"))
+    active = cached("blacklist", _blacklist_active)
+    return tuple(sorted(key for key in keys if key[1] and key in active))
+
+
+def _blacklist_active() -> frozenset[tuple[str, str]]:
+    """Every active entry as (kind, value): a short list staff keep, copied per process."""
+    return frozenset(BlacklistEntry.objects.filter(is_active=True).values_list("kind", "value"))
 
 
 def _needs_credit(order: Order, customer: Any) -> bool:

@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from dingdan.catalog import selectors as catalog
 from dingdan.channels import selectors as channels
 from dingdan.core.actors import Actor
+from dingdan.core.audit import audit_batch
+from dingdan.core.cache import cache_scope
 from dingdan.core.exceptions import NotFound, ValidationFailed
 from dingdan.core.models import AuditEntry
 from dingdan.core.money import ZERO
 from dingdan.core.numbering import number_next
+from dingdan.core.outbox import outbox_batch
 from dingdan.customers import selectors as customers
 from dingdan.inventory.services import Allocation
 
@@ -112,7 +115,7 @@ def _resolve(request: OrderRequest, known_channel: Any = None) -> tuple[Any, Any
         if known_channel is not None and known_channel.pk == request.channel_id:
             channel = known_channel
         else:
-            channel = channels.channel_get(channel_id=request.channel_id)
+            channel = channels.channel_get_shared(channel_id=request.channel_id)
         if not channel.is_active:
             errors.append(_error("channel", _("This sales channel is inactive."), "channel_inactive"))
     except NotFound:
@@ -121,7 +124,7 @@ def _resolve(request: OrderRequest, known_channel: Any = None) -> tuple[Any, Any
         customer = customers.customer_snapshot(customer_id=request.customer_id)
     except NotFound:
         errors.append(_error("customer", _("No such customer."), "unknown_customer"))
-    skus = catalog.skus_by_codes(codes=sorted({line.sku_code for line in request.lines}))
+    skus = catalog.skus_by_codes_shared(codes={line.sku_code for line in request.lines})
     for index, line in enumerate(request.lines):
         if line.sku_code not in skus:
             errors.append(
@@ -243,6 +246,9 @@ def _as_stored(instance: Model) -> None:
 
 
 @transaction.atomic
+@cache_scope()  # one read of the master-data version for the whole placement
+@audit_batch()  # its two audit entries in one INSERT
+@outbox_batch()  # its events in one INSERT, with one delivery task
 def order_place(
     *,
     actor: Actor,
