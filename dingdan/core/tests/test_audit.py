@@ -12,6 +12,7 @@ from django.db.models import F
 from dingdan.core.actors import Actor
 from dingdan.core.audit import (
     GENESIS,
+    audit_batch,
     audit_day_seal,
     audit_digest_verify,
     audit_record,
@@ -240,3 +241,30 @@ def test_missed_days_are_sealed_in_order_and_a_day_before_a_sealed_day_is_refuse
     assert all(audit_digest_verify(day=start + dt.timedelta(days=n)) for n in range(4))
     with pytest.raises(ValueError, match="before a sealed day"):
         audit_day_seal(day=start - dt.timedelta(days=1))
+
+
+def test_a_batch_writes_its_entries_in_one_insert_chained_as_one_by_one(django_assert_num_queries):
+    one_by_one = _chain(2, aggregate_id=1)
+    # The chain head of aggregate 2 (none yet), then one INSERT for the three entries.
+    with django_assert_num_queries(2), audit_batch():
+        batched = [audit_record(aggregate_type="order", aggregate_id=2, actor=CLERK, action=a) for a in "abc"]
+        assert [e.pk for e in batched] == [None, None, None]  # not written yet
+
+    assert [e.sequence for e in batched] == [1, 2, 3]
+    assert [e.prev_hash for e in batched] == [GENESIS, batched[0].hash, batched[1].hash]
+    assert None not in [e.pk for e in batched]
+    assert [e.sequence for e in one_by_one] == [1, 2]
+    assert audit_verify() == []
+
+
+def _record_then_fail() -> None:
+    with audit_batch():
+        audit_record(aggregate_type="order", aggregate_id=3, actor=CLERK, action="created")
+        raise RuntimeError("the change failed")
+
+
+def test_a_batch_that_raises_writes_nothing():
+    with pytest.raises(RuntimeError):
+        _record_then_fail()
+
+    assert not AuditEntry.objects.filter(aggregate_id="3").exists()

@@ -261,14 +261,18 @@ def _stock_for(
     """In one query: (sku_id, warehouse_id, available) of the demands' SKUs in active
     warehouses in ascending order, those warehouses in sourcing order (lower priority number
     first; a warehouse without a row for these SKUs has nothing to offer them), and their codes."""
-    rows = sorted(
-        StockLevel.objects.filter(sku_id__in={d.sku_id for d in demands}, warehouse__is_active=True)
-        .annotate(free=F("on_hand") - F("reserved"))
-        .values_list("sku_id", "warehouse_id", "free", "warehouse__priority", "warehouse__code")
-    )
-    ranks = {wh: (priority, wh) for _sku, wh, _free, priority, _code in rows}
-    codes: dict[int | None, str] = {wh: code for _sku, wh, _free, _priority, code in rows}
-    levels = [(sku, wh, free) for sku, wh, free, _priority, _code in rows]
+    active = {w["id"]: w for w in selectors.warehouse_facts(active_only=True)}  # the process's copy
+    sku_ids = sorted({d.sku_id for d in demands})
+    with transaction.get_connection().cursor() as cursor:  # hot path: SQL written once, no ORM
+        placeholders = ", ".join(["%s"] * len(sku_ids))  # values go as parameters
+        cursor.execute(
+            f"SELECT sku_id, warehouse_id, on_hand - reserved FROM inventory_stocklevel WHERE sku_id IN ({placeholders})",  # noqa: E501, S608
+            sku_ids,
+        )
+        rows = sorted(row for row in cursor.fetchall() if row[1] in active)
+    ranks = {wh: (active[wh]["priority"], wh) for _sku, wh, _free in rows}
+    codes: dict[int | None, str] = {wh: active[wh]["code"] for _sku, wh, _free in rows}
+    levels = [(sku, wh, free) for sku, wh, free in rows]
     return levels, sorted(ranks, key=ranks.__getitem__), codes
 
 
