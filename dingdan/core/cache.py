@@ -85,14 +85,21 @@ def cached(key: Hashable, load: Callable[[], T]) -> T:
     version = _version()
     if version is None:
         return load()
-    if _copies_version[0] != version or len(_copies) >= MAX_COPIES:
+    _forget_older(version, 1)
+    try:
+        return _copies[(version, key)]  # type: ignore[no-any-return]
+    except KeyError:
+        value = _copies[(version, key)] = load()
+        return value
+
+
+def _forget_older(version: int, adding: int) -> None:
+    """Drop the copies of other versions (and everything when full). Copies are keyed by their
+    version too, so one stored late by a thread still on an older version is never served to
+    a reader of the newer one."""
+    if _copies_version[0] != version or len(_copies) + adding >= MAX_COPIES:
         _copies.clear()
         _copies_version[0] = version
-    try:
-        return _copies[key]  # type: ignore[no-any-return]
-    except KeyError:
-        value = _copies[key] = load()
-        return value
 
 
 def cached_many(
@@ -103,13 +110,11 @@ def cached_many(
     version = _version()
     if version is None:
         return load(keys)
-    if _copies_version[0] != version or len(_copies) + len(keys) >= MAX_COPIES:
-        _copies.clear()
-        _copies_version[0] = version
+    _forget_older(version, len(keys))
     found: dict[Any, Any] = {}
     missing: set[Any] = set()
     for key in keys:
-        value = _copies.get((prefix, key), _MISSING)
+        value = _copies.get((version, prefix, key), _MISSING)
         if value is _MISSING:
             missing.add(key)
         elif value is not _ABSENT:
@@ -118,7 +123,7 @@ def cached_many(
         loaded = load(missing)
         for key in missing:
             value = loaded.get(key, _ABSENT)
-            _copies[(prefix, key)] = value
+            _copies[(version, prefix, key)] = value
             if value is not _ABSENT:
                 found[key] = value
     return found

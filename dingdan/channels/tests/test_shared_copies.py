@@ -1,6 +1,8 @@
 """The process's copies of master data (core.cache), through the channel copy order
 placement reads: exact after every kind of write, never served from a rolled-back write."""
 
+from unittest import mock
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -114,3 +116,20 @@ def test_verify_names_a_cached_table_whose_trigger_is_gone(web):
     assert [f.subject for f in verify_all()["cache_triggers"]] == ["channels_channel"]
     cache.triggers_create()
     assert verify_all()["cache_triggers"] == []
+
+
+def test_a_copy_stored_late_by_a_reader_of_an_older_version_is_not_served_to_newer_ones():
+    """Two threads of one process: A reads under version 1 and is slow to load; meanwhile B
+    reads under version 2. A's late copy must not answer B's next read."""
+    cache.cache_clear()
+    version = {"now": 1}
+
+    def load_slowly():  # A's load, during which B reads under the newer version
+        version["now"] = 2
+        assert cache.cached("key", lambda: "new") == "new"
+        return "old"
+
+    with mock.patch.object(cache, "_version", side_effect=lambda: version["now"]):
+        version["now"] = 1
+        assert cache.cached("key", load_slowly) == "old"  # A gets what it loaded
+        assert cache.cached("key", lambda: "reloaded") == "new"  # version 2 readers: B's copy
