@@ -29,10 +29,10 @@ def channel_get(*, channel_id: int | None = None, code: str | None = None) -> Ch
 def channel_get_shared(*, channel_id: int | None = None, code: str | None = None) -> Channel:
     """`channel_get`, from the process's copies (core.cache): the instance is shared by every
     caller of the process, so it is read, never changed or saved. Raises ChannelNotFound."""
-    key = ("channel", channel_id) if channel_id is not None else ("channel_code", code)
-    channel = cached(
-        key, lambda: Channel.objects.filter(**{"pk" if channel_id is not None else "code": key[1]}).first()
-    )
+    if channel_id is not None:
+        channel = cached(("channel", channel_id), lambda: Channel.objects.filter(pk=channel_id).first())
+    else:
+        channel = cached(("channel_code", code), lambda: Channel.objects.filter(code=code).first())
     if channel is None:
         raise ChannelNotFound()
     return channel

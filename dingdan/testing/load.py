@@ -210,6 +210,19 @@ class Server:
         self.kills += 1
         return pid
 
+    def __enter__(self) -> "Server":
+        """`with Server(...) as server`: ready to answer inside, stopped after (also when
+        it never became ready)."""
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         """Quick shutdown; the master can linger for seconds after its workers are gone, so
         after a moment the whole process group gets SIGKILL."""

@@ -61,22 +61,18 @@ def shop(transactional_db: None, make_user: Any) -> LoadShop:
 @contextlib.contextmanager
 def _serving(shop: LoadShop) -> Iterator[tuple[CrashableCluster, Server]]:
     cluster = CrashableCluster()
-    server = None
     try:
         cluster.copy_from(connection.settings_dict)
         database = cluster.settings(connection.settings_dict, CONN_MAX_AGE=60)
-        server = Server(
+        with Server(
             database,
             workers=2,
             threads=2,
             env={"IDEMPOTENCY_LOCK_SECONDS": str(LOCK_SECONDS)},
             name="dbcrash-server",
-        )
-        server.wait_ready()
-        yield cluster, server
+        ) as server:
+            yield cluster, server
     finally:
-        if server is not None:
-            server.stop()
         cluster.remove()
 
 

@@ -41,19 +41,15 @@ pytestmark = pytest.mark.postgres_only
 
 @pytest.fixture(scope="module")
 def server(django_db_setup: None) -> Iterator[Server]:
-    server = Server(
+    with Server(
         connection.settings_dict,
         workers=WORKERS,
         threads=2,
         faults=True,
         env={"IDEMPOTENCY_LOCK_SECONDS": str(LOCK_SECONDS)},
         name="kill-server",
-    )
-    try:
-        server.wait_ready()
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

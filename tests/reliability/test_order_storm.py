@@ -44,12 +44,8 @@ pytestmark = pytest.mark.postgres_only
 
 @pytest.fixture(scope="module")
 def server(django_db_setup: None) -> Iterator[Server]:
-    server = Server(connection.settings_dict, workers=2, threads=8, faults=True, name="storm-server")
-    try:
-        server.wait_ready()
+    with Server(connection.settings_dict, workers=2, threads=8, faults=True, name="storm-server") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
