@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .actors import Actor
 from .models import AuditDigest, AuditEntry
+from .rows import rows_insert
 
 GENESIS = "0" * 64
 
@@ -104,7 +105,7 @@ def audit_record(
     if batch is not None:
         batch.append(entry)
     else:
-        entry.save(force_insert=True)
+        rows_insert([entry])
     return entry
 
 
@@ -125,8 +126,7 @@ def audit_batch() -> Iterator[None]:
         yield
     finally:
         _batch.reset(token)
-    if entries:
-        AuditEntry.objects.bulk_create(entries)
+    rows_insert(entries)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from .events import Event
 from .models import OutboxEvent
+from .rows import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +70,10 @@ def _write(rows: list[OutboxEvent]) -> None:
     """Insert the rows (in order) and enqueue their delivery: one task for all of them."""
     from .tasks import outbox_deliver, outbox_deliver_many
 
+    rows_insert(rows)
     if len(rows) == 1:
-        rows[0].save(force_insert=True)
         outbox_deliver.enqueue(rows[0].pk)
     else:
-        OutboxEvent.objects.bulk_create(rows)
         outbox_deliver_many.enqueue([row.pk for row in rows])
 
 

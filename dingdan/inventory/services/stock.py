@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from dingdan.catalog import selectors as catalog
 from dingdan.core.actors import Actor
 from dingdan.core.exceptions import ValidationFailed
+from dingdan.core.rows import rows_insert
 
 from .. import domain, hooks, selectors
 from ..domain import Demand
@@ -234,17 +235,19 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
         Allocation(a.demand_id, a.sku_id, a.warehouse_id, a.quantity, codes.get(a.warehouse_id, ""))
         for a in _execute(plan, warehouses_by_sku, after)
     ]
-    Reservation.objects.bulk_create(
-        Reservation(
-            sku_id=a.sku_id,
-            warehouse_id=a.warehouse_id,
-            quantity=a.quantity,
-            demand_type=demand_type,
-            demand_id=a.demand_id,
-            reference=reference,
-        )
-        for a in allocations
-        if a.warehouse_id is not None
+    rows_insert(
+        [
+            Reservation(
+                sku_id=a.sku_id,
+                warehouse_id=a.warehouse_id,
+                quantity=a.quantity,
+                demand_type=demand_type,
+                demand_id=a.demand_id,
+                reference=reference,
+            )
+            for a in allocations
+            if a.warehouse_id is not None
+        ]
     )
     decreases: dict[tuple[int, int], int] = {}
     for a in allocations:

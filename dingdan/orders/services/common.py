@@ -2,11 +2,14 @@
 
 from typing import Any
 
+from django.db import DatabaseError
+
 from dingdan.core.actors import Actor
 from dingdan.core.audit import audit_record
 from dingdan.core.exceptions import PreconditionFailed
 from dingdan.core.models import AuditEntry
 from dingdan.core.outbox import outbox_emit
+from dingdan.core.rows import row_update
 
 from .. import events
 from ..models import Order
@@ -65,5 +68,8 @@ def emit(event_class: type[events.OrderEvent], order: Order, **extra: Any) -> No
 
 
 def save(order: Order, fields: list[str]) -> None:
+    """Write `fields` of the order with its next version (what `save(update_fields=...)`
+    writes, without the ORM's query building: every order change comes through here)."""
     order.version += 1
-    order.save(update_fields=[*fields, "version", "updated_at"])
+    if not row_update(order, [*fields, "version", "updated_at"]):
+        raise DatabaseError("the order to update is gone")

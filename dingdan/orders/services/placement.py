@@ -26,6 +26,7 @@ from dingdan.core.models import AuditEntry
 from dingdan.core.money import ZERO
 from dingdan.core.numbering import number_next
 from dingdan.core.outbox import outbox_batch
+from dingdan.core.rows import rows_insert
 from dingdan.customers import selectors as customers
 from dingdan.inventory.services import Allocation
 
@@ -182,11 +183,11 @@ def _new_order(request: OrderRequest, channel: Any, customer: Any, actor: Actor)
         created_by=str(actor),
     )
     if not request.external_reference:  # nothing else unique can collide: the number is fresh
-        order.save(force_insert=True)
+        rows_insert([order])
         return order
     try:
         with transaction.atomic():
-            order.save(force_insert=True)
+            rows_insert([order])
     except IntegrityError as error:  # a concurrent intake of the same reference won the race
         raise DuplicateExternalReference() from error
     return order
@@ -268,7 +269,7 @@ def order_place(
     created = audit(order, action="created", actor=actor, before=None, first=True)
     lines = _new_lines(order, request.lines, skus)
     if not submit:
-        OrderLine.objects.bulk_create(lines)
+        rows_insert(lines)
         for instance in (order, *lines):
             _as_stored(instance)
         return Placement(order, lines, [], [], [created])

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dingdan.core.actors import Actor
 from dingdan.core.models import AuditEntry
+from dingdan.core.rows import rows_insert
 from dingdan.inventory import services as inventory
 
 from .. import checks, domain, events, providers
@@ -60,11 +61,13 @@ def review(
     knows there is no earlier run, which saves the query)."""
     results = evaluate(order, lines, skus, customer, _known_price)
     run = 1 if first else (order.check_results.aggregate(last=Max("run"))["last"] or 0) + 1
-    OrderCheckResult.objects.bulk_create(
-        OrderCheckResult(
-            order=order, run=run, check_code=r.check, outcome=r.outcome, reason=r.reason, params=r.params
-        )
-        for r in results
+    rows_insert(
+        [
+            OrderCheckResult(
+                order=order, run=run, check_code=r.check, outcome=r.outcome, reason=r.reason, params=r.params
+            )
+            for r in results
+        ]
     )
     return results
 
@@ -149,7 +152,7 @@ def submit_lines(
     quote = _price(order, lines, skus, strict_coupons=True)
     pricing.coupons_redeem(order, quote, actor=actor)
     if new_lines:
-        lines = OrderLine.objects.bulk_create(lines)
+        lines = rows_insert(lines)
     allocations = reserve(order, lines)
     if new_lines:  # priced when inserted; only a short line has more to store
         OrderLine.objects.bulk_update(

@@ -1,0 +1,200 @@
+"""Lean writes of model rows for the hot paths (order placement and what it writes).
+
+`rows_insert` and `row_update` write exactly what `bulk_create` and `save(update_fields=...)`
+write: the same columns, `pre_save` run for `auto_now`/`auto_now_add` fields, every value
+that is not a plain int, str or bool prepared by its field for the connection. They skip the
+ORM's query compiler, which is most of Django's cost per row, and send no signals (none of
+the models they write has receivers; bulk_create sends none either). A model they cannot
+write plainly (a `db_default`, a generated or database-returned field) goes through the ORM.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import connections, models, router
+from django.db.models import Field
+
+M = TypeVar("M", bound=models.Model)
+
+# Field classes whose ints, strs and bools go to the driver as they are (their
+# get_db_prep_save returns them unchanged); any other value is prepared by its field.
+_PLAIN_CLASSES = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+)
+_PLAIN_VALUES = (int, str, bool, type(None))
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: Field
+    attname: str
+    plain: bool  # ints, strs and bools pass unchanged
+    pre_save: bool  # the field computes its value when saved (auto_now, auto_now_add)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    table: str
+    columns: tuple[_Column, ...]
+    names: str  # the quoted column list
+    pk_attname: str
+    returns_pk: bool  # the pk is the database's: left out and read back
+
+
+def _column(field: Field) -> _Column:
+    target = field.target_field if field.is_relation else field
+    return _Column(
+        field=field,
+        attname=field.attname,
+        plain=type(target) in _PLAIN_CLASSES,
+        pre_save=type(field).pre_save is not Field.pre_save,
+    )
+
+
+_plans: dict[tuple[type[models.Model], str, bool], _Plan | None] = {}
+
+
+def _plan(model: type[models.Model], vendor: str, with_pk: bool) -> _Plan | None:
+    key = (model, vendor, with_pk)
+    if key not in _plans:
+        _plans[key] = _plan_build(model, vendor, with_pk)
+    return _plans[key]
+
+
+def _plan_build(model: type[models.Model], vendor: str, with_pk: bool) -> _Plan | None:
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    if meta.parents or any(
+        (f.db_returning and f is not meta.pk) or f.has_db_default() or f.generated for f in fields
+    ):
+        return None
+    auto_pk = isinstance(meta.pk, models.AutoField)
+    returns_pk = auto_pk and not with_pk
+    if returns_pk:
+        fields = [f for f in fields if f is not meta.pk]
+    quote = connections[router.db_for_write(model)].ops.quote_name
+    return _Plan(
+        table=quote(meta.db_table),
+        columns=tuple(_column(f) for f in fields),
+        names=", ".join(quote(f.column) for f in fields),
+        pk_attname=meta.pk.attname,
+        returns_pk=returns_pk,
+    )
+
+
+def _values(obj: models.Model, columns: Sequence[_Column], connection: Any, add: bool) -> list[Any]:
+    values = []
+    for column in columns:
+        value = column.field.pre_save(obj, add) if column.pre_save else getattr(obj, column.attname)
+        if not (column.plain and type(value) in _PLAIN_VALUES):
+            value = column.field.get_db_prep_save(value, connection)
+        values.append(value)
+    return values
+
+
+def rows_insert(objs: Sequence[M]) -> list[M]:
+    """Insert `objs` (instances of one model, in this order) as `bulk_create` would, and set
+    their database-made pks. Returns them."""
+    if not objs:
+        return list(objs)
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    with_pk = objs[0].pk is not None
+    plan = _plan(model, connection.vendor, with_pk)
+    if (
+        plan is None
+        or not connection.features.can_return_rows_from_bulk_insert
+        or any(type(obj) is not model or (obj.pk is not None) != with_pk for obj in objs)
+    ):
+        return model._default_manager.db_manager(alias).bulk_create(objs)
+    size = max(1, connection.ops.bulk_batch_size([c.field for c in plan.columns], objs))
+    row = "(" + ", ".join(["%s"] * len(plan.columns)) + ")"
+    returning = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if plan.returns_pk else ""
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            chunk = objs[start : start + size]
+            params: list[Any] = []
+            for obj in chunk:
+                params += _values(obj, plan.columns, connection, True)
+            rows = ", ".join([row] * len(chunk))
+            sql = f"INSERT INTO {plan.table} ({plan.names}) VALUES {rows}{returning}"  # noqa: S608 (quoted names, values as parameters)
+            cursor.execute(sql, params)
+            if plan.returns_pk:
+                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                    setattr(obj, plan.pk_attname, pk)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+    return list(objs)
+
+
+def row_update(obj: models.Model, fields: Sequence[str]) -> int:
+    """Write `fields` of the saved `obj` (by pk) as `save(update_fields=fields)` would, and
+    return how many rows changed (0: the row is gone)."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    columns = [_column(meta.get_field(name)) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(c.field.column)} = %s" for c in columns)
+    params = _values(obj, columns, connection, False)
+    with connection.cursor() as cursor:
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (quoted names, values as parameters)
+        cursor.execute(sql, [*params, obj.pk])
+        return cursor.rowcount
+
+
+_converters: dict[tuple[Field, str], tuple[Any, list[Any]]] = {}
+
+
+def _converters_of(field: Field, connection: Any) -> tuple[Any, list[Any]]:
+    """The column expression of `field` and the converters the ORM applies to its values
+    read on `connection` (backend converters first, then the field's own)."""
+    key = (field, connection.vendor)
+    if key not in _converters:
+        col = field.get_col(field.model._meta.db_table)
+        _converters[key] = (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+    return _converters[key]
+
+
+def rows_select(sql: str, params: Sequence[Any], fields: Sequence[Field]) -> list[tuple[Any, ...]]:
+    """Run a SELECT written by hand whose columns are the columns of `fields`, in order, and
+    return its rows with every value converted as the ORM converts that field's values (a
+    decimal, date or JSON column reads the same on SQLite and PostgreSQL). For the hot reads,
+    where building the query through the ORM costs more than running it."""
+    connection = connections[router.db_for_read(fields[0].model)] if fields else connections["default"]
+    plans = [_converters_of(field, connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not any(converters for _col, converters in plans):
+        return [tuple(row) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, (col, converters) in enumerate(plans):
+            for converter in converters:
+                values[index] = converter(values[index], col, connection)
+        converted.append(tuple(values))
+    return converted
+
+
+def value_for(field: Field, value: Any) -> Any:
+    """`value` as a parameter of a hand-written query comparing `field` (a datetime or
+    decimal as the database stores it: SQLite keeps datetimes as text)."""
+    connection = connections[router.db_for_read(field.model)]
+    return field.get_db_prep_value(value, connection, prepared=False)
