@@ -246,10 +246,6 @@ def _as_stored(instance: Model) -> None:
                 )
 
 
-@transaction.atomic
-@cache_scope()  # one read of the master-data version for the whole placement
-@audit_batch()  # its two audit entries in one INSERT
-@outbox_batch()  # its events in one INSERT, with one delivery task
 def order_place(
     *,
     actor: Actor,
@@ -257,12 +253,27 @@ def order_place(
     submit: bool = True,
     may_set_prices: bool = False,
     channel: Any = None,
+    savepoint: bool = True,
 ) -> Placement:
     """Take an order in. Unknown channel, customer or SKU, bad quantities: InvalidOrder (422);
     unit prices without the right: PriceOverrideNotAllowed (403); a reference already used
     on the channel: DuplicateExternalReference (409). Nothing is written on any of them.
     With `submit` the order is submitted in the same transaction. `channel`: the request's
-    channel when the caller has already read it (saves a query)."""
+    channel when the caller has already read it (saves a query). `savepoint=False`: a caller
+    inside a transaction that rolls it all back on any error (the API does) saves the
+    savepoint a nested placement takes otherwise; the transaction cannot be used after an error."""
+    with (
+        transaction.atomic(savepoint=savepoint),
+        cache_scope(),  # one read of the master-data version for the whole placement
+        audit_batch(),  # its two audit entries in one INSERT
+        outbox_batch(),  # its events in one INSERT, with one delivery task
+    ):
+        return _place(actor, request, submit=submit, may_set_prices=may_set_prices, channel=channel)
+
+
+def _place(
+    actor: Actor, request: OrderRequest, *, submit: bool, may_set_prices: bool, channel: Any
+) -> Placement:
     _validate_lines(request.lines, may_set_prices=may_set_prices, shipping_fee=request.shipping_fee)
     channel, customer, skus = _resolve(request, channel)
     order = _new_order(request, channel, customer, actor)
