@@ -148,14 +148,19 @@ def _principal_key(request: HttpRequest) -> str | None:
 
 def idempotent(run: Run) -> Run:
     """Wrap an API operation (through ninja's `decorate_view`) so it honours Idempotency-Key.
-    Without the header the operation runs once, in a transaction, as usual."""
+    Without the header the operation runs once. Either way it runs in one transaction that
+    an error response (4xx, 5xx) rolls back whole, so the operation may skip savepoints."""
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = request.headers.get(HEADER)
         principal = _principal_key(request)
         if key is None or principal is None:  # unauthenticated requests end in 401 anyway
-            return run(request, *args, **kwargs)
+            with transaction.atomic():
+                response = run(request, *args, **kwargs)
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+            return response
         if not _KEY_FORMAT.fullmatch(key):
             return error_response(InvalidIdempotencyKey())
         try:

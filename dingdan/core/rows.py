@@ -51,6 +51,7 @@ class _Plan:
     names: str  # the quoted column list
     pk_attname: str
     returns_pk: bool  # the pk is the database's: left out and read back
+    arrays: str  # PostgreSQL: one array parameter per column, "(%s)::bigint[], …"
 
 
 def _column(field: Field) -> _Column:
@@ -84,13 +85,22 @@ def _plan_build(model: type[models.Model], vendor: str, with_pk: bool) -> _Plan 
     returns_pk = auto_pk and not with_pk
     if returns_pk:
         fields = [f for f in fields if f is not meta.pk]
-    quote = connections[router.db_for_write(model)].ops.quote_name
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    # As Django's own bulk insert on PostgreSQL: array types without their length, so nothing
+    # is cut (varchar[], not varchar(50)[]).
+    arrays = (
+        ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        if vendor == "postgresql"
+        else ""
+    )
     return _Plan(
         table=quote(meta.db_table),
         columns=tuple(_column(f) for f in fields),
         names=", ".join(quote(f.column) for f in fields),
         pk_attname=meta.pk.attname,
         returns_pk=returns_pk,
+        arrays=arrays,
     )
 
 
@@ -126,11 +136,17 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
-            params: list[Any] = []
-            for obj in chunk:
-                params += _values(obj, plan.columns, connection, True)
-            rows = ", ".join([row] * len(chunk))
-            sql = f"INSERT INTO {plan.table} ({plan.names}) VALUES {rows}{returning}"  # noqa: S608 (quoted names, values as parameters)
+            values = [_values(obj, plan.columns, connection, True) for obj in chunk]
+            if plan.arrays and len(chunk) > 1:
+                # One array per column: the statement and its parameters do not grow with
+                # the rows, so the driver's cache of parsed statements keeps it (it keeps
+                # none with over 50 parameters) and PostgreSQL plans it faster.
+                params: list[Any] = [list(column) for column in zip(*values, strict=True)]
+                source = f"SELECT * FROM UNNEST({plan.arrays})"  # noqa: S608 (types from the fields)
+            else:
+                params = [value for row_values in values for value in row_values]
+                source = "VALUES " + ", ".join([row] * len(chunk))
+            sql = f"INSERT INTO {plan.table} ({plan.names}) {source}{returning}"
             cursor.execute(sql, params)
             if plan.returns_pk:
                 for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):

@@ -194,7 +194,7 @@ def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn)
         submit=payload.submit,
         may_set_prices=bool(principal and principal.has("orders:set_prices")),
         channel=channel,
-        savepoint=False,  # any error rolls the request's whole transaction back (core.idempotency)
+        savepoint=False,  # `idempotent` rolls the request's whole transaction back on any error
     )
     # Addresses the caller did not send come from the customer's record: stored personal data.
     sent_both = payload.shipping_address is not None and payload.billing_address is not None

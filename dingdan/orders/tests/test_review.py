@@ -14,7 +14,7 @@ from dingdan.core.exceptions import ValidationFailed
 from dingdan.core.models import AuditEntry, OutboxEvent
 from dingdan.customers.tests.factories import SHENZHEN, CustomerFactory
 from dingdan.orders import selectors
-from dingdan.orders.models import CheckSetting, Order
+from dingdan.orders.models import CheckSetting, Order, OrderCheckResult
 from dingdan.orders.services import (
     LineRequest,
     OrderRequest,
@@ -132,6 +132,22 @@ def test_a_repeated_order_warns_and_a_channel_can_make_the_duplicate_check_fail(
     ] or held.hold_reasons == [
         {"reason": "possible_duplicate", "params": {"numbers": f"{first.number}, {warned.number}"}}
     ]
+
+
+def test_only_an_order_with_the_same_lines_is_a_duplicate_among_the_customers_recent_orders(shop):
+    # The facts read only orders that contain the order's first SKU: those with it but other
+    # quantities or more lines, and those without it, are no duplicates; the same lines are.
+    place(shop, ("MUG-01", 1))  # the first SKU (by code) of the order below, another quantity
+    place(shop, ("MUG-01", 2), ("TEE-BLK-M", 1), ("RARE-01", 1))  # one line more
+    place(shop, ("TEE-BLK-M", 1))  # without the first SKU
+    same = place(shop, ("TEE-BLK-M", 1), ("MUG-01", 1), ("MUG-01", 1))  # the same lines, split
+
+    repeated = place(shop, ("MUG-01", 2), ("TEE-BLK-M", 1))
+
+    assert outcome(repeated, "duplicate") == ("warn", "possible_duplicate")
+    assert OrderCheckResult.objects.get(order=repeated, check_code="duplicate").params == {
+        "numbers": same.number
+    }
 
 
 def test_a_disabled_check_does_not_run_and_bad_settings_change_nothing(shop):

@@ -1,0 +1,144 @@
+"""core.rows: the lean writes store exactly what the ORM stores, the lean read converts
+exactly as the ORM converts, on SQLite and on PostgreSQL (one row and many: PostgreSQL
+inserts many through arrays)."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from dingdan.core.models import AuditEntry, IdempotencyKey, OutboxEvent
+from dingdan.core.rows import row_update, rows_insert, rows_select, value_for
+from dingdan.customers.models import Customer
+from dingdan.customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+# JSON that a careless writer gets wrong: a bare string, a number, a list, null inside, text
+# that needs escaping, and keys out of order.
+AWKWARD_JSON = ["just text", 12.5, [1, None, "二"], {"b": 'quote " and \\ back', "a": {"z": [True]}}]
+
+
+def events(prefix, count):
+    return [
+        OutboxEvent(
+            type=f"{prefix}.{n}",
+            aggregate_type="order",
+            aggregate_id=str(n),
+            data=AWKWARD_JSON[n % len(AWKWARD_JSON)],
+            channel_id=None if n % 2 else 10**12 + n,
+        )
+        for n in range(count)
+    ]
+
+
+def stored(model, pks, *, exclude=("id", "event_id", "created_at")):
+    names = [f.attname for f in model._meta.concrete_fields if f.attname not in exclude]
+    return [tuple(row) for row in model.objects.filter(pk__in=pks).order_by("pk").values_list(*names)]
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_inserted_rows_read_back_as_the_orms_bulk_create_stores_them(count):
+    ours, theirs = events("ours", count), events("ours", count)
+
+    rows_insert(ours)
+    OutboxEvent.objects.bulk_create(theirs)
+
+    assert all(event.pk is not None and not event._state.adding for event in ours)
+    assert [e.pk for e in ours] == sorted(e.pk for e in ours)  # pks given in the objects' order
+    assert stored(OutboxEvent, [e.pk for e in ours]) == stored(OutboxEvent, [e.pk for e in theirs])
+    again = OutboxEvent.objects.get(pk=ours[-1].pk)
+    assert (again.event_id, again.data, again.created_at) == (
+        ours[-1].event_id,
+        ours[-1].data,
+        ours[-1].created_at,
+    )
+    assert isinstance(again.event_id, uuid.UUID)
+
+
+def test_bytes_datetimes_and_auto_now_add_are_stored_as_the_orm_stores_them():
+    locked = timezone.now() - dt.timedelta(minutes=3)
+    keys = [
+        IdempotencyKey(
+            principal="token:1",
+            key=f"k{n}",
+            fingerprint="f",
+            status="in_progress",
+            locked_at=locked,
+            response_body=b"\x00\xffbody" if n else None,
+        )
+        for n in range(3)
+    ]
+
+    rows_insert(keys)
+
+    read = list(IdempotencyKey.objects.filter(pk__in=[k.pk for k in keys]).order_by("pk"))
+    assert [(r.key, r.locked_at, r.response_body and bytes(r.response_body)) for r in read] == [
+        ("k0", locked, None),
+        ("k1", locked, b"\x00\xffbody"),
+        ("k2", locked, b"\x00\xffbody"),
+    ]
+    assert all(
+        r.created_at == k.created_at and r.created_at > locked for r, k in zip(read, keys, strict=True)
+    )
+
+
+def test_an_update_writes_only_the_named_fields_and_refreshes_auto_now():
+    customer = CustomerFactory(name="张三", credit_limit=Decimal("100.00"))
+    before = customer.updated_at
+    customer.name, customer.credit_limit, customer.phone = "李四", Decimal("2500.5"), "+8613800000000"
+
+    changed = row_update(customer, ["name", "credit_limit", "updated_at"])
+
+    again = Customer.objects.get(pk=customer.pk)
+    assert changed == 1
+    assert (again.name, again.credit_limit) == ("李四", Decimal("2500.50"))
+    assert again.phone != "+8613800000000"  # not named: not written
+    assert again.updated_at == customer.updated_at > before
+
+
+def test_an_update_of_a_row_that_is_gone_changes_nothing():
+    customer = CustomerFactory()
+    Customer.objects.filter(pk=customer.pk).delete()
+
+    assert row_update(customer, ["name"]) == 0
+
+
+def test_a_hand_written_select_converts_decimals_booleans_json_and_datetimes_as_the_orm_does():
+    customer = CustomerFactory(credit_limit=Decimal("1234.50"), credit_hold=True)
+    entry = AuditEntry.objects.create(
+        aggregate_type="order",
+        aggregate_id="1",
+        sequence=1,
+        action="created",
+        at=timezone.now(),
+        before=None,
+        after={"total": "9.90", "lines": [1, 2]},
+        prev_hash="0" * 64,
+        hash="h" * 64,
+    )
+    customer_fields = [Customer._meta.get_field(n) for n in ("credit_limit", "credit_hold", "created_at")]
+    entry_fields = [AuditEntry._meta.get_field(n) for n in ("after", "before", "at")]
+
+    customer_row = rows_select(
+        'SELECT "credit_limit", "credit_hold", "created_at" FROM "customers_customer" WHERE "id" = %s',
+        [customer.pk],
+        customer_fields,
+    )
+    entry_row = rows_select(
+        'SELECT "after", "before", "at" FROM "core_auditentry" WHERE "aggregate_type" = %s AND "at" >= %s',
+        ["order", value_for(entry_fields[2], entry.at - dt.timedelta(seconds=1))],
+        entry_fields,
+    )
+
+    assert customer_row == [
+        tuple(
+            Customer.objects.filter(pk=customer.pk)
+            .values_list("credit_limit", "credit_hold", "created_at")
+            .get()
+        )
+    ]
+    assert customer_row[0][:2] == (Decimal("1234.50"), True)
+    assert entry_row == [({"total": "9.90", "lines": [1, 2]}, None, entry.at)]
