@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dingdan.core.actors import Actor
 from dingdan.core.cache import cached
-from dingdan.core.rows import rows_select
+from dingdan.core.rows import column_of, fields_of, rows_select
 from dingdan.core.security import Principal
 
 from .models import ApiToken
@@ -56,16 +56,13 @@ def principal_for_user(user: AbstractBaseUser) -> Principal:
 
 _User = get_user_model()
 _TOKEN_FIELDS = [
-    *(
-        ApiToken._meta.get_field(name)
-        for name in ("id", "user", "scopes", "channel", "expires_at", "last_used_at")
-    ),
-    *(_User._meta.get_field(name) for name in (_User.USERNAME_FIELD, "is_active", "is_superuser")),
+    *fields_of(ApiToken, "id", "user", "scopes", "channel", "expires_at", "last_used_at"),
+    *fields_of(_User, _User.USERNAME_FIELD, "is_active", "is_superuser"),
 ]
 # Written once: every API request reads it (the ORM's query building cost more than the query).
 _TOKEN_SQL = (
     'SELECT t."id", t."user_id", t."scopes", t."channel_id", t."expires_at", t."last_used_at",'  # noqa: S608
-    f' u."{_TOKEN_FIELDS[6].column}", u."is_active", u."is_superuser"'
+    f' u.{column_of(_TOKEN_FIELDS[6])}, u."is_active", u."is_superuser"'
     f' FROM "{ApiToken._meta.db_table}" t JOIN "{_User._meta.db_table}" u ON u."id" = t."user_id"'
     ' WHERE t."token_hash" = %s AND t."revoked_at" IS NULL'
 )

@@ -40,6 +40,7 @@ from .exceptions import (
 )
 from .models import IdempotencyKey
 from .problems import error_response
+from .rows import rows_insert
 
 HEADER = "Idempotency-Key"
 _KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")  # fullmatch: no trailing newline slips through
@@ -96,7 +97,7 @@ def _claim(principal: str, key: str, fingerprint: str) -> IdempotencyKey | HttpR
         # In autocommit mode the INSERT commits on its own (no BEGIN/COMMIT round trips);
         # inside a caller's transaction a savepoint keeps a duplicate from breaking it.
         with _own_commit():
-            claim.save(force_insert=True)
+            rows_insert([claim])
         return claim
     except IntegrityError:
         pass

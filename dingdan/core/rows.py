@@ -54,8 +54,27 @@ class _Plan:
     arrays: str  # PostgreSQL: one array parameter per column, "(%s)::bigint[], …"
 
 
+def fields_of(model: type[models.Model], *names: str) -> list[Field]:
+    """The model's concrete fields of these names, in this order (for `rows_select`)."""
+    found = [model._meta.get_field(name) for name in names]
+    if not all(isinstance(field, Field) and field.concrete for field in found):
+        raise ValueError(f"not concrete fields of {model.__name__}: {names}")
+    return found  # type: ignore[return-value]
+
+
+def column_of(field: Field) -> str:
+    """The field's column, quoted the SQL-standard way (PostgreSQL and SQLite alike)."""
+    return f'"{_name(field)}"'
+
+
+def _name(field: Any) -> str:
+    if not field.column:
+        raise ValueError(f"{field} has no column")
+    return str(field.column)
+
+
 def _column(field: Field) -> _Column:
-    target = field.target_field if field.is_relation else field
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
     return _Column(
         field=field,
         attname=field.attname,
@@ -90,14 +109,14 @@ def _plan_build(model: type[models.Model], vendor: str, with_pk: bool) -> _Plan 
     # As Django's own bulk insert on PostgreSQL: array types without their length, so nothing
     # is cut (varchar[], not varchar(50)[]).
     arrays = (
-        ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
         if vendor == "postgresql"
         else ""
     )
     return _Plan(
         table=quote(meta.db_table),
         columns=tuple(_column(f) for f in fields),
-        names=", ".join(quote(f.column) for f in fields),
+        names=", ".join(quote(_name(f)) for f in fields),
         pk_attname=meta.pk.attname,
         returns_pk=returns_pk,
         arrays=arrays,
@@ -132,7 +151,7 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
         return model._default_manager.db_manager(alias).bulk_create(objs)
     size = max(1, connection.ops.bulk_batch_size([c.field for c in plan.columns], objs))
     row = "(" + ", ".join(["%s"] * len(plan.columns)) + ")"
-    returning = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if plan.returns_pk else ""
+    returning = f" RETURNING {connection.ops.quote_name(_name(model._meta.pk))}" if plan.returns_pk else ""
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
@@ -164,12 +183,12 @@ def row_update(obj: models.Model, fields: Sequence[str]) -> int:
     alias = router.db_for_write(model)
     connection = connections[alias]
     meta = model._meta
-    columns = [_column(meta.get_field(name)) for name in fields]
+    columns = [_column(f) for f in fields_of(model, *fields)]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(c.field.column)} = %s" for c in columns)
+    assignments = ", ".join(f"{quote(_name(c.field))} = %s" for c in columns)
     params = _values(obj, columns, connection, False)
     with connection.cursor() as cursor:
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (quoted names, values as parameters)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(_name(meta.pk))} = %s"  # noqa: S608 (quoted names, values as parameters)
         cursor.execute(sql, [*params, obj.pk])
         return cursor.rowcount
 

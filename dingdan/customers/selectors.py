@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from dingdan.core.exceptions import ValidationFailed
-from dingdan.core.rows import rows_select
+from dingdan.core.rows import column_of, fields_of, rows_select
 
 from . import domain
 from .exceptions import AddressNotFound, ContactNotFound, CustomerNotFound
@@ -134,37 +134,34 @@ class CustomerSnapshot:
     default_billing_address: dict[str, Any] | None
 
 
-_SNAPSHOT_CUSTOMER_FIELDS = [
-    Customer._meta.get_field(name)
-    for name in (
-        "id",
-        "code",
-        "kind",
-        "name",
-        "company_name",
-        "grade",
-        "phone",
-        "email",
-        "language",
-        "credit_limit",
-        "credit_hold",
-        "is_active",
-        "notify_email",
-        "notify_sms",
-    )
-]
-_SNAPSHOT_ADDRESS_COLUMNS = [
-    Address._meta.get_field(name)
-    for name in ("is_default_shipping", "is_default_billing", *SNAPSHOT_ADDRESS_FIELDS)
-]
+_SNAPSHOT_CUSTOMER_FIELDS = fields_of(
+    Customer,
+    "id",
+    "code",
+    "kind",
+    "name",
+    "company_name",
+    "grade",
+    "phone",
+    "email",
+    "language",
+    "credit_limit",
+    "credit_hold",
+    "is_active",
+    "notify_email",
+    "notify_sms",
+)
+_SNAPSHOT_ADDRESS_COLUMNS = fields_of(
+    Address, "is_default_shipping", "is_default_billing", *SNAPSHOT_ADDRESS_FIELDS
+)
 # The customer with its default addresses (none, one for both, or one each): written once,
 # because placement reads it for every order and the ORM's query building cost more than
 # the query.
 _SNAPSHOT_SQL = (
     "SELECT "  # noqa: S608 (names from the models, the id as a parameter)
     + ", ".join(
-        [f'c."{f.column}"' for f in _SNAPSHOT_CUSTOMER_FIELDS]
-        + [f'a."{f.column}"' for f in _SNAPSHOT_ADDRESS_COLUMNS]
+        [f"c.{column_of(f)}" for f in _SNAPSHOT_CUSTOMER_FIELDS]
+        + [f"a.{column_of(f)}" for f in _SNAPSHOT_ADDRESS_COLUMNS]
     )
     + f' FROM "{Customer._meta.db_table}" c LEFT JOIN "{Address._meta.db_table}" a'
     + ' ON a."customer_id" = c."id" AND (a."is_default_shipping" OR a."is_default_billing")'

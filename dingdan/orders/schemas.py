@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from dingdan.catalog import selectors as catalog
-from dingdan.core.schemas import FilterSchema, InputSchema, MoneyIn
+from dingdan.core.schemas import FilterSchema, InputSchema, MoneyIn, RowOut
 
 from .domain import StaffLabel, Status
 from .models import OrderPriority, OrderType
@@ -74,19 +74,19 @@ class ReasonIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
-class HoldReasonOut(Schema):
+class HoldReasonOut(RowOut):
     reason: str
     message: str
 
 
-class CheckOut(Schema):
+class CheckOut(RowOut):
     check: str
     outcome: str
     reason: str
     message: str
 
 
-class LineOut(Schema):
+class LineOut(RowOut):
     id: int
     line_number: int
     sku: str = Field(..., alias="sku_code")
@@ -105,7 +105,7 @@ class LineOut(Schema):
     quantity_returned: int
 
 
-class ReservationOut(Schema):
+class ReservationOut(RowOut):
     line_id: int
     sku_id: int
     warehouse: str
@@ -113,7 +113,7 @@ class ReservationOut(Schema):
     status: str
 
 
-class TimelineEntryOut(Schema):
+class TimelineEntryOut(RowOut):
     sequence: int
     at: dt.datetime
     action: str

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from dingdan.core.actors import Actor
 from dingdan.core.models import PersonalDataAccess
 from dingdan.core.outbox import outbox_emit
+from dingdan.core.rows import rows_insert
 from dingdan.core.validation import snapshot
 
 from .. import domain
@@ -178,6 +179,11 @@ def personal_data_access_record(
     caller's transaction, or on its own (no savepoint of its own)."""
     if not subject_ids:
         return None
-    return PersonalDataAccess.objects.create(
-        actor=str(actor), subject_type="customer", subject_ids=list(subject_ids), purpose=purpose
+    (entry,) = rows_insert(
+        [
+            PersonalDataAccess(
+                actor=str(actor), subject_type="customer", subject_ids=list(subject_ids), purpose=purpose
+            )
+        ]
     )
+    return entry

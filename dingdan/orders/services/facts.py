@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from dingdan.core.cache import cached
-from dingdan.core.rows import rows_select, value_for
+from dingdan.core.rows import fields_of, rows_select, value_for
 
 from .. import checks, domain, selectors
 from ..models import BlacklistEntry, CheckSetting, Order, OrderLine
@@ -35,11 +35,9 @@ def _enabled(settings: dict[str, checks.CheckSettingView], code: str) -> bool:
 
 
 _RECENT_FIELDS = [
-    OrderLine._meta.get_field("order"),
-    Order._meta.get_field("number"),
-    Order._meta.get_field("submitted_at"),
-    OrderLine._meta.get_field("sku_code"),
-    OrderLine._meta.get_field("quantity"),
+    *fields_of(OrderLine, "order"),
+    *fields_of(Order, "number", "submitted_at"),
+    *fields_of(OrderLine, "sku_code", "quantity"),
 ]
 _RECENT_STATUSES = [*domain.RESERVING, domain.Status.COMPLETED]
 # Written once: placement reads it for every order (the ORM's query building cost more

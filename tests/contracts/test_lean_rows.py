@@ -1,6 +1,6 @@
-"""core.rows: the lean writes store exactly what the ORM stores, the lean read converts
-exactly as the ORM converts, on SQLite and on PostgreSQL (one row and many: PostgreSQL
-inserts many through arrays)."""
+"""A contract of core.rows: its lean writes store exactly what the ORM stores and its lean
+read converts exactly as the ORM converts, on SQLite and on PostgreSQL (one row and many:
+PostgreSQL inserts many through arrays)."""
 
 import datetime as dt
 import uuid
