@@ -7,9 +7,20 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from dingdan.accounts.services import token_create
 from dingdan.core.actors import SYSTEM
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Every test starts in the default language: a request through the test client leaves
+    the language it chose (Accept-Language, the user's) active in the thread, and a later
+    test in the same worker would render its messages in it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 class ApiClient:
