@@ -40,7 +40,7 @@ from .exceptions import (
 )
 from .models import IdempotencyKey
 from .problems import error_response
-from .rows import rows_insert
+from .rows import column_of, fields_of, rows_insert, value_for
 
 HEADER = "Idempotency-Key"
 _KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")  # fullmatch: no trailing newline slips through
@@ -126,16 +126,31 @@ def _held(row: IdempotencyKey) -> QuerySet[IdempotencyKey]:
     )
 
 
+_COMPLETE_FIELDS = fields_of(
+    IdempotencyKey, "status", "response_status", "response_body", "response_content_type", "locked_at"
+)
+# Written once: every idempotent request completes its key (the ORM's query building cost
+# more than the statement). The same condition as _held: the claim is still ours.
+_COMPLETE_SQL = (
+    f'UPDATE "{IdempotencyKey._meta.db_table}" SET '  # noqa: S608
+    + ", ".join(f"{column_of(f)} = %s" for f in _COMPLETE_FIELDS[:4])
+    + f" WHERE {column_of(IdempotencyKey._meta.pk)} = %s"
+    + f" AND {column_of(_COMPLETE_FIELDS[0])} = %s AND {column_of(_COMPLETE_FIELDS[4])} = %s"
+)
+
+
 def _complete(row: IdempotencyKey, response: HttpResponse) -> bool:
     """Store the response; False when the claim was lost (taken over after its lock expired)."""
-    return bool(
-        _held(row).update(
-            status=IdempotencyKey.Status.COMPLETED,
-            response_status=response.status_code,
-            response_body=response.content,
-            response_content_type=response.get("Content-Type", ""),
-        )
-    )
+    values = [
+        IdempotencyKey.Status.COMPLETED.value,
+        response.status_code,
+        value_for(_COMPLETE_FIELDS[2], response.content),
+        response.get("Content-Type", ""),
+    ]
+    held = [row.pk, IdempotencyKey.Status.IN_PROGRESS.value, value_for(_COMPLETE_FIELDS[4], row.locked_at)]
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_COMPLETE_SQL, [*values, *held])
+        return cursor.rowcount == 1
 
 
 def _release(row: IdempotencyKey) -> None:
