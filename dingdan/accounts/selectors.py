@@ -75,9 +75,9 @@ def principal_for_token(raw: str) -> Principal | None:
     now = timezone.now()
     if not rows:
         return None
-    token_id, user_id, scopes, channel_id, expires_at, last_used_at, username, is_active, is_superuser = rows[
-        0
-    ]
+    (token_id, user_id, scopes, channel_id, expires_at, last_used_at, username, is_active, is_superuser) = (
+        rows[0]
+    )
     if not is_active or (expires_at and expires_at <= now):
         return None
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:

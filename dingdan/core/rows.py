@@ -149,6 +149,8 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
         or any(type(obj) is not model or (obj.pk is not None) != with_pk for obj in objs)
     ):
         return model._default_manager.db_manager(alias).bulk_create(objs)
+    for obj in objs:  # as bulk_create: a related object must be saved, its pk is copied
+        obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
     size = max(1, connection.ops.bulk_batch_size([c.field for c in plan.columns], objs))
     row = "(" + ", ".join(["%s"] * len(plan.columns)) + ")"
     returning = f" RETURNING {connection.ops.quote_name(_name(model._meta.pk))}" if plan.returns_pk else ""
