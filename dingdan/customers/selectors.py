@@ -134,22 +134,10 @@ class CustomerSnapshot:
     default_billing_address: dict[str, Any] | None
 
 
+_SNAPSHOT_ADDRESSES = ("default_shipping_address", "default_billing_address")
+# The snapshot's own fields are the customer's columns of the same names.
 _SNAPSHOT_CUSTOMER_FIELDS = fields_of(
-    Customer,
-    "id",
-    "code",
-    "kind",
-    "name",
-    "company_name",
-    "grade",
-    "phone",
-    "email",
-    "language",
-    "credit_limit",
-    "credit_hold",
-    "is_active",
-    "notify_email",
-    "notify_sms",
+    Customer, *(f.name for f in fields(CustomerSnapshot) if f.name not in _SNAPSHOT_ADDRESSES)
 )
 _SNAPSHOT_ADDRESS_COLUMNS = fields_of(
     Address, "is_default_shipping", "is_default_billing", *SNAPSHOT_ADDRESS_FIELDS

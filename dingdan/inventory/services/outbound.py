@@ -14,7 +14,7 @@ from dingdan.core.actors import Actor
 from ..exceptions import InsufficientStock, NotReserved, ReservationConflict
 from ..models import BinStock, Reservation, StockLevel, StockMovement
 from .low import low_stock_emit
-from .stock import reserve_row
+from .stock import reservations_insert, reserve_row
 
 
 @dataclass(frozen=True)
@@ -169,15 +169,5 @@ def reservations_replace(
             )
         elif change > 0 and not reserve_row(sku, wh, change):
             raise InsufficientStock()
-    Reservation.objects.bulk_create(
-        Reservation(
-            sku_id=p.sku_id,
-            warehouse_id=p.warehouse_id,
-            quantity=p.quantity,
-            demand_type=demand_type,
-            demand_id=p.demand_id,
-            reference=reference,
-        )
-        for p in placements
-    )
+    reservations_insert(placements, demand_type=demand_type, reference=reference)
     low_stock_emit({key: change for key, change in delta.items() if change > 0})

@@ -7,6 +7,7 @@ always changed in ascending (SKU, warehouse) order so concurrent transactions ca
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -216,6 +217,24 @@ def _reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> LevelNow | No
     return (row[0], row[1], row[2]) if row else None
 
 
+def reservations_insert(rows: Sequence[Any], *, demand_type: str, reference: str) -> None:
+    """Open a reservation for each of `rows` (with sku_id, warehouse_id, quantity and
+    demand_id), in one INSERT; the caller has raised `reserved` on their stock rows."""
+    rows_insert(
+        [
+            Reservation(
+                sku_id=row.sku_id,
+                warehouse_id=row.warehouse_id,
+                quantity=row.quantity,
+                demand_type=demand_type,
+                demand_id=row.demand_id,
+                reference=reference,
+            )
+            for row in rows
+        ]
+    )
+
+
 def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str = "") -> list[Allocation]:
     """Reserve each demand whole in one warehouse, or not at all (quantity 0: a shortage for
     the caller to decide on). Runs inside the caller's transaction."""
@@ -235,19 +254,8 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
         Allocation(a.demand_id, a.sku_id, a.warehouse_id, a.quantity, codes.get(a.warehouse_id, ""))
         for a in _execute(plan, warehouses_by_sku, after)
     ]
-    rows_insert(
-        [
-            Reservation(
-                sku_id=a.sku_id,
-                warehouse_id=a.warehouse_id,
-                quantity=a.quantity,
-                demand_type=demand_type,
-                demand_id=a.demand_id,
-                reference=reference,
-            )
-            for a in allocations
-            if a.warehouse_id is not None
-        ]
+    reservations_insert(
+        [a for a in allocations if a.warehouse_id is not None], demand_type=demand_type, reference=reference
     )
     decreases: dict[tuple[int, int], int] = {}
     for a in allocations:
