@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .actors import Actor
 from .models import AuditDigest, AuditEntry
-from .rows import rows_insert
+from .rows import rows_collected, rows_insert
 
 GENESIS = "0" * 64
 
@@ -112,21 +112,11 @@ def audit_record(
 _batch: ContextVar[list[AuditEntry] | None] = ContextVar("dingdan_audit_batch", default=None)
 
 
-@contextlib.contextmanager
-def audit_batch() -> Iterator[None]:
+def audit_batch() -> contextlib.AbstractContextManager[None]:
     """Write the entries recorded in the block in one INSERT when it ends without an error
     (their pks are None until then). Use it inside the transaction; nested batches join the
     outer one. Entries are chained as they are recorded, so the chain is the same."""
-    if _batch.get() is not None:
-        yield
-        return
-    entries: list[AuditEntry] = []
-    token = _batch.set(entries)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    rows_insert(entries)
+    return rows_collected(_batch, rows_insert)
 
 
 @dataclass(frozen=True)

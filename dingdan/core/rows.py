@@ -8,7 +8,9 @@ the models they write has receivers; bulk_create sends none either). A model the
 write plainly (a `db_default`, a generated or database-returned field) goes through the ORM.
 """
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -235,3 +237,21 @@ def value_for(field: Field, value: Any) -> Any:
     decimal as the database stores it: SQLite keeps datetimes as text)."""
     connection = connections[router.db_for_read(field.model)]
     return field.get_db_prep_value(value, connection, prepared=False)
+
+
+@contextlib.contextmanager
+def rows_collected(batch: ContextVar[list[M] | None], write: Callable[[list[M]], Any]) -> Iterator[None]:
+    """Collect the rows appended to `batch` inside the block and pass them, in order, to
+    `write` once when the block ends without an error (a block that raises writes nothing;
+    its transaction rolls back anyway). Nested blocks join the outer one."""
+    if batch.get() is not None:
+        yield
+        return
+    rows: list[M] = []
+    token = batch.set(rows)
+    try:
+        yield
+    finally:
+        batch.reset(token)
+    if rows:
+        write(rows)

@@ -74,6 +74,10 @@ RESERVING = frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.ON_HOLD})
 # Statuses in which an order waits in the review queue, and in which it may be amended.
 IN_REVIEW_QUEUE = frozenset({S.PENDING_REVIEW, S.ON_HOLD})
 AMENDABLE = frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.ON_HOLD})
+# Statuses whose order brings no sales: cancelled, rejected and drafts (never submitted). Every
+# other status counts, on hold and pending review included: the order is the customer's demand
+# until it ends.
+NOT_COUNTED = (S.CANCELLED, S.REJECTED, S.DRAFT)
 
 
 def allowed_targets(action: Action, current: Status) -> frozenset[Status]:

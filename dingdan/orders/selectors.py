@@ -368,9 +368,7 @@ def change_request_get(*, change_request_id: int) -> OrderChangeRequest:
 
 # Sales figures (reports read them) ---------------------------------------------------------------
 
-# Orders that bring no sales: cancelled, rejected and drafts (never submitted). Every other status
-# counts, on hold and pending review included: the order is the customer's demand until it ends.
-NOT_COUNTED = ("cancelled", "rejected", "draft")
+NOT_COUNTED = domain.NOT_COUNTED  # statuses whose orders bring no sales (the domain says which)
 
 
 def sales_lines(*, periods: list[tuple[dt.datetime, dt.datetime]]) -> QuerySet[OrderLine]:

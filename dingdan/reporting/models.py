@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class SkuDay(models.Model):
     """Units, revenue and orders of one SKU in one channel on one business day (company time
-    zone), over the orders that count for sales (orders.selectors.NOT_COUNTED left out)."""
+    zone), over the orders that count for sales (orders.domain.NOT_COUNTED left out)."""
 
     day = models.DateField(_("day"))
     channel = models.ForeignKey(

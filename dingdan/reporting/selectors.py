@@ -94,7 +94,7 @@ def top_skus(
     """The SKUs that sold the most units on the business days since..until (both included),
     most units first, ties by SKU code (code point order); units, revenue (sum of the lines'
     subtotals) and how many orders had the SKU. Cancelled, rejected and draft orders are left
-    out (orders.selectors.NOT_COUNTED). `channel_id`: one channel's orders only. A period
+    out (orders.domain.NOT_COUNTED). `channel_id`: one channel's orders only. A period
     that ends before it starts or spans more than MAX_DAYS days is refused (InvalidPeriod)."""
     if until < since or (until - since).days >= MAX_DAYS:
         raise InvalidPeriod(InvalidPeriod.default_message % {"days": MAX_DAYS})

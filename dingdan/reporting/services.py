@@ -12,9 +12,10 @@ and a dispatch that touches several days).
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Model, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -78,46 +79,44 @@ def event_consume(event: OutboxEvent) -> None:
         reporting_days_refresh.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue()
 
 
+def _insert_grouped(
+    model: type[Model], grouped: QuerySet[Any], aliases: list[str], columns: list[str]
+) -> int:
+    """INSERT … SELECT the grouped rows into the model's table, each alias of the SELECT into
+    the column at the same place (the ORM compiles the SELECT and chooses its column order;
+    the aliases name them). Returns the rows written."""
+    quote = connection.ops.quote_name
+    sql, params = grouped.query.sql_with_params()
+    table = quote(model._meta.db_table)
+    targets = ", ".join(quote(name) for name in columns)
+    sources = ", ".join(quote(name) for name in aliases)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({targets}) SELECT {sources} FROM ({sql}) grouped", params)  # noqa: S608
+        return int(cursor.rowcount)
+
+
 def _insert_figures(first: dt.date, last: dt.date) -> int:
-    """INSERT … SELECT the figures of days first..last from the orders; returns rows written."""
+    """INSERT … SELECT the figures of days first..last from the orders, then their all-channel
+    totals from those rows; returns the SkuDay rows written."""
     zone = timezone.get_default_timezone()
-    grouped = (
+    figures = (
         orders.sales_lines(periods=[domain.period_of(first, last, zone)])
         .annotate(day=TruncDate("order__created_at", tzinfo=zone))
         .values("day", "order__channel_id", "sku_code")
         .annotate(units=Sum("quantity"), revenue=Sum("subtotal"), orders=Count("order_id", distinct=True))
         .order_by()
     )
-    names = ["day", "order__channel_id", "sku_code", "units", "revenue", "orders"]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(name.removeprefix("order__")) for name in names)
-    aliases = ", ".join(quote(name) for name in names)
-    sql, params = grouped.query.sql_with_params()
-    table = quote(SkuDay._meta.db_table)
-    with connection.cursor() as cursor:
-        # The ORM compiled the SELECT; its aliases name the columns whatever order it chose.
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {aliases} FROM ({sql}) figures", params)  # noqa: S608
-        written = cursor.rowcount
-    _insert_totals(first, last)
-    return written
-
-
-def _insert_totals(first: dt.date, last: dt.date) -> None:
-    """INSERT … SELECT the all-channel totals of days first..last from their SkuDay rows."""
-    grouped = (
+    aliases = ["day", "order__channel_id", "sku_code", "units", "revenue", "orders"]
+    written = _insert_grouped(SkuDay, figures, aliases, [name.removeprefix("order__") for name in aliases])
+    totals = (
         SkuDay.objects.filter(day__range=(first, last))
         .values("day", "sku_code")
         .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"), total_orders=Sum("orders"))
         .order_by()
     )
-    quote = connection.ops.quote_name
-    names = ["day", "sku_code", "total_units", "total_revenue", "total_orders"]
-    columns = ", ".join(quote(name.removeprefix("total_")) for name in names)
-    aliases = ", ".join(quote(name) for name in names)
-    sql, params = grouped.query.sql_with_params()
-    table = quote(SkuDayTotal._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {aliases} FROM ({sql}) totals", params)  # noqa: S608
+    aliases = ["day", "sku_code", "total_units", "total_revenue", "total_orders"]
+    _insert_grouped(SkuDayTotal, totals, aliases, [name.removeprefix("total_") for name in aliases])
+    return written
 
 
 @transaction.atomic
