@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,20 @@ def days_read_live(*, since: dt.date, until: dt.date) -> list[dt.date]:
         DayState.objects.filter(day__range=(since, until), is_dirty=False).values_list("day", flat=True)
     )
     return [day for day in domain.days_between(since, until) if day not in clean or day in in_flight]
+
+
+def sales_by_day(periods: list[tuple[dt.datetime, dt.datetime]]) -> QuerySet[Any]:
+    """The orders' sales within `periods` grouped by business day, channel and SKU, as the
+    read model keeps them: values day, order__channel_id, sku_code, units, revenue, orders
+    (the rebuild inserts exactly this; verify compares with it)."""
+    zone = timezone.get_default_timezone()
+    return (
+        orders.sales_lines(periods=periods)
+        .annotate(day=TruncDate("order__created_at", tzinfo=zone))
+        .values("day", "order__channel_id", "sku_code")
+        .annotate(units=Sum("quantity"), revenue=Sum("subtotal"), orders=Count("order_id", distinct=True))
+        .order_by()
+    )
 
 
 def _figures(rows: Iterable[tuple[str, int, Decimal, int]]) -> list[SkuFigures]:

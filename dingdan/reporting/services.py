@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Model, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Model, QuerySet, Sum
 from django.utils import timezone
 
 from dingdan.core.models import OutboxEvent
@@ -24,6 +23,7 @@ from dingdan.orders import selectors as orders
 
 from . import domain
 from .models import DayState, SkuDay, SkuDayTotal
+from .selectors import sales_by_day
 
 CHUNK_DAYS = 31  # days rebuilt in one statement and one transaction
 Progress = Callable[[str], None]
@@ -98,14 +98,7 @@ def _insert_grouped(
 def _insert_figures(first: dt.date, last: dt.date) -> int:
     """INSERT … SELECT the figures of days first..last from the orders, then their all-channel
     totals from those rows; returns the SkuDay rows written."""
-    zone = timezone.get_default_timezone()
-    figures = (
-        orders.sales_lines(periods=[domain.period_of(first, last, zone)])
-        .annotate(day=TruncDate("order__created_at", tzinfo=zone))
-        .values("day", "order__channel_id", "sku_code")
-        .annotate(units=Sum("quantity"), revenue=Sum("subtotal"), orders=Count("order_id", distinct=True))
-        .order_by()
-    )
+    figures = sales_by_day([domain.period_of(first, last, timezone.get_default_timezone())])
     aliases = ["day", "order__channel_id", "sku_code", "units", "revenue", "orders"]
     written = _insert_grouped(SkuDay, figures, aliases, [name.removeprefix("order__") for name in aliases])
     totals = (

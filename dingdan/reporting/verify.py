@@ -9,16 +9,14 @@ undispatched events are not claimed to be exact and are left out.
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Sum
 from django.utils import timezone
 
 from dingdan.core.verify import Finding, register
-from dingdan.orders import selectors as orders
 
 from . import domain, services
 from .models import DayState, SkuDay, SkuDayTotal
-from .selectors import days_in_flight
+from .selectors import days_in_flight, sales_by_day
 
 SKU_DAYS = "reporting_sku_days_equal_orders"
 TOTALS = "reporting_sku_day_totals_equal_channels"
@@ -35,13 +33,8 @@ def _shown(figures: Figures | None) -> str:
 def _source(days: list[dt.date]) -> dict[Key, Figures]:
     zone = timezone.get_default_timezone()
     periods = [domain.period_of(first, last, zone) for first, last in domain.day_runs(days)]
-    grouped = (
-        orders.sales_lines(periods=periods)
-        .annotate(day=TruncDate("order__created_at", tzinfo=zone))
-        .values("day", "order__channel_id", "sku_code")
-        .annotate(u=Sum("quantity"), r=Sum("subtotal"), n=Count("order_id", distinct=True))
-        .order_by()
-        .values_list("day", "order__channel_id", "sku_code", "u", "r", "n")
+    grouped = sales_by_day(periods).values_list(
+        "day", "order__channel_id", "sku_code", "units", "revenue", "orders"
     )
     return {
         (day, ch, sku): (int(u), Decimal(r).quantize(CENT), int(n))
