@@ -1,6 +1,7 @@
 """A contract of core.rows: its lean writes store exactly what the ORM stores and its lean
 read converts exactly as the ORM converts, on SQLite and on PostgreSQL (one row and many:
-PostgreSQL inserts many through arrays)."""
+PostgreSQL inserts many through one JSON parameter, or through arrays when a value has no
+exact JSON text)."""
 
 import datetime as dt
 import uuid
@@ -10,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from dingdan.core.models import AuditEntry, IdempotencyKey, OutboxEvent
-from dingdan.core.rows import row_update, rows_insert, rows_select, value_for
+from dingdan.core.rows import _as_json, row_update, rows_insert, rows_select, value_for
 from dingdan.customers.models import Customer
 from dingdan.customers.tests.factories import CustomerFactory
 
@@ -83,6 +84,66 @@ def test_bytes_datetimes_and_auto_now_add_are_stored_as_the_orm_stores_them():
     assert all(
         r.created_at == k.created_at and r.created_at > locked for r, k in zip(read, keys, strict=True)
     )
+
+
+def test_many_rows_of_decimals_times_booleans_json_and_chinese_text_store_as_bulk_create_stores_them():
+    def customers(prefix):
+        return [
+            CustomerFactory.build(
+                code=f"{prefix}{n}",
+                phone=f"+86139000000{n}",
+                email=f"c{n}@example.com",
+                name=["张三", 'Quote " and \\ back', "李四\n第二行"][n],
+                credit_limit=[Decimal("0.10"), Decimal("12345678.99"), Decimal("1E+2")][n],
+                credit_hold=bool(n % 2),
+                notify_muted_events=[[], ["order.shipped"], {"k": None}][n],
+                sms_quiet_start=[None, dt.time(22, 30), dt.time(0, 0, 0, 500)][n],
+            )
+            for n in range(3)
+        ]
+
+    ours, theirs = customers("ours"), customers("theirs")
+    rows_insert(ours)
+    Customer.objects.bulk_create(theirs)
+
+    exclude = ("id", "code", "created_at", "updated_at")
+    assert stored(Customer, [c.pk for c in ours], exclude=exclude) == stored(
+        Customer, [c.pk for c in theirs], exclude=exclude
+    )
+    assert [c.pk for c in ours] == sorted(c.pk for c in ours)
+    assert Customer.objects.get(pk=ours[2].pk).credit_limit == Decimal("100.00")
+
+
+def test_datetimes_keep_their_microseconds_and_offsets_in_a_many_row_insert():
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    moments = [
+        dt.datetime(2026, 1, 2, 3, 4, 5, n * 123_457 % 1_000_000, tzinfo=shanghai) for n in range(1, 4)
+    ]
+    entries = [
+        AuditEntry(
+            aggregate_type="order",
+            aggregate_id="micro",
+            sequence=n,
+            action="created",
+            at=at,
+            before=None,
+            after={"n": n},
+            prev_hash="0" * 64,
+            hash=f"{n}" * 64,
+        )
+        for n, at in enumerate(moments)
+    ]
+
+    rows_insert(entries)
+
+    assert [e.at for e in AuditEntry.objects.filter(aggregate_id="micro").order_by("sequence")] == moments
+
+
+def test_rows_without_an_exact_json_text_are_left_to_the_arrays():
+    assert _as_json([[1, "a", Decimal("1.5"), None, True]]) == '[[1, "a", "1.5", null, true]]'
+    assert _as_json([[1, 0.5]]) is None  # a float's text is not the driver's
+    assert _as_json([[1, b"\x00"]]) is None
+    assert _as_json([[1, dt.timedelta(seconds=1)]]) is None
 
 
 def test_an_update_writes_only_the_named_fields_and_refreshes_auto_now():
