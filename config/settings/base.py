@@ -151,7 +151,7 @@ LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 
 # Background work: the task row commits with the data (ARCHITECTURE §8).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "dingdan.core.task_backend.DatabaseBackend"}}
 CRONTASK = {"REDIS_URL": env("REDIS_URL", default=None)}
 
 # Mail: MAILERS replaces EMAIL_* in Django 6.1; django-environ still speaks EMAIL_*.
