@@ -270,6 +270,23 @@ def test_32_racers_for_the_last_10_units_reserve_exactly_10_per_round(shop, race
     assert_exact(figures, shop)
 
 
+def unprotected(monkeypatch: Any) -> None:
+    """stock_reserve without its protections: the stock read takes no locks, and its
+    conditional UPDATEs (of one row, and of the planned rows together) become the naive
+    read-then-write below."""
+    monkeypatch.setattr(stock_services, "_LOCK", "")
+    monkeypatch.setattr(
+        stock_services, "_reserve_row", lambda *args: (0, 0, None) if naive_reserve_row(*args) else None
+    )
+    monkeypatch.setattr(
+        stock_services,
+        "_reserve_rows",
+        lambda totals: {
+            key: (0, 0, None) for key, quantity in totals.items() if naive_reserve_row(*key, quantity)
+        },
+    )
+
+
 def naive_reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> bool:
     """The bug this suite exists to catch: read the counters, decide in Python, write back."""
     rows = StockLevel.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id)
@@ -282,10 +299,7 @@ def naive_reserve_row(sku_id: int, warehouse_id: int, quantity: int) -> bool:
 @postgres_only
 def test_negative_control_a_read_then_write_reservation_oversells(shop, racers, record_property, monkeypatch):
     needs_postgres()
-    # stock_reserve takes each row through _reserve_row (the UPDATE that returns the row).
-    monkeypatch.setattr(
-        stock_services, "_reserve_row", lambda *args: (0, 0, None) if naive_reserve_row(*args) else None
-    )
+    unprotected(monkeypatch)
 
     figures = last_units_race(shop, racers(32), rounds=CONTROL_ROUNDS, units=10)
 
@@ -310,6 +324,74 @@ def test_on_sqlite_8_racers_for_the_last_3_units_never_oversell_or_meet_a_locked
 
     report(record_property, figures.line("N6 last units"))
     assert_exact(figures, shop)
+
+
+def opposite_orders_race(pool: Racers, rounds: int) -> tuple[Counter[str], list[int]]:
+    """16 racers reserve the same 4 SKUs in two warehouses, half of them listing the lines in
+    reverse, for `rounds` rounds; returns the outcomes and the SKUs."""
+    from django.db import transaction
+
+    from dingdan.catalog.tests.factories import SkuFactory
+    from dingdan.inventory.services import Demand, stock_reserve
+
+    warehouses = [WarehouseFactory(code="sh", priority=1), WarehouseFactory(code="gz", priority=2)]
+    skus = [SkuFactory(code=f"PAIR-{n}").pk for n in range(4)]
+    for warehouse in warehouses:
+        stock_receive(actor=SYSTEM, warehouse_id=warehouse.pk, lines=[StockLine(sku, 1000) for sku in skus])
+    turn = iter(range(10**6))
+
+    def reserve_all() -> str:
+        listed = skus if next(turn) % 2 else list(reversed(skus))
+        with transaction.atomic():
+            allocations = stock_reserve(
+                demands=[Demand(f"{n}", sku, 1 + n % 2) for n, sku in enumerate(listed)], demand_type="race"
+            )
+            time.sleep(0.002)  # hold the locks a moment, as an order's other writes do
+        return "reserved" if all(a.quantity for a in allocations) else "short"
+
+    return Counter(outcome for _ in range(rounds) for outcome in pool.round(reserve_all)), skus
+
+
+@postgres_only
+def test_orders_of_the_same_skus_listed_in_opposite_orders_never_deadlock(
+    transactional_db, racers, record_property
+):
+    """Every writer of stock rows locks them in ascending (SKU, warehouse) order, however its
+    lines are listed."""
+    needs_postgres()
+    rounds = 20
+
+    outcomes, skus = opposite_orders_race(racers(16), rounds)
+
+    reserved = StockLevel.objects.filter(sku_id__in=skus).aggregate(total=Sum("reserved"))["total"]
+    report(record_property, f"N1 opposite line orders: {dict(outcomes)}")
+    assert outcomes == Counter({"reserved": 16 * rounds})
+    assert reserved == 16 * rounds * 6  # 1 + 2 + 1 + 2 units per call
+    assert Reservation.objects.filter(demand_type="race", status="open").count() == 16 * rounds * 4
+
+
+@postgres_only
+def test_negative_control_rows_locked_in_the_order_the_lines_are_listed_deadlock(
+    transactional_db, racers, record_property, monkeypatch
+):
+    needs_postgres()
+    monkeypatch.setattr(stock_services, "_LOCK", "")  # no ordered lock up front...
+
+    def in_listed_order(totals: dict[tuple[int, int], int]) -> dict[tuple[int, int], Any]:
+        found = {}
+        for key in totals:  # ...and each row taken in the order its line came
+            level = stock_services._reserve_row(*key, totals[key])
+            time.sleep(0.002)
+            if level is not None:
+                found[key] = level
+        return found
+
+    monkeypatch.setattr(stock_services, "_reserve_rows", in_listed_order)
+
+    outcomes, _skus = opposite_orders_race(racers(16), 2)
+
+    report(record_property, f"N1 negative control (listed lock order): {dict(outcomes)}")
+    assert outcomes["deadlock"] >= 1
 
 
 # Lost updates -------------------------------------------------------------------------------

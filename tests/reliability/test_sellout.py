@@ -27,9 +27,8 @@ from dingdan.core.actors import SYSTEM
 from dingdan.core.verify import verify_all
 from dingdan.inventory.models import StockLevel
 from dingdan.inventory.services import StockLine, stock_receive
-from dingdan.inventory.services import stock as stock_services
-from tests.concurrency import test_stock_race as n1  # the shop, racers and naive reserve of N1
-from tests.concurrency.test_stock_race import Shop, naive_reserve_row, outcome, place_one
+from tests.concurrency import test_stock_race as n1  # the shop, racers and unprotected reserve of N1
+from tests.concurrency.test_stock_race import Shop, outcome, place_one
 
 ROUNDS = int(os.environ.get("DINGDAN_SELLOUT_ROUNDS", "2"))
 UNITS = int(os.environ.get("DINGDAN_SELLOUT_UNITS", "20"))
@@ -104,10 +103,7 @@ def test_hot_sku_sells_out_exactly_with_no_oversell_undersell_or_deadlock(shop, 
 def test_negative_control_a_read_then_write_reservation_oversells_the_hot_sku(
     shop, racers, record_property, monkeypatch
 ):
-    # stock_reserve takes each row through _reserve_row (the UPDATE that returns the row).
-    monkeypatch.setattr(
-        stock_services, "_reserve_row", lambda *args: (0, 0, None) if naive_reserve_row(*args) else None
-    )
+    n1.unprotected(monkeypatch)
     began = time.monotonic()
 
     figures = _sell_out(shop, racers(CLIENTS), 1)

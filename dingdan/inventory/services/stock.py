@@ -196,6 +196,7 @@ _RESERVE_ROW = (  # StockLevel's table
     " WHERE sku_id = %s AND warehouse_id = %s AND on_hand >= reserved + %s"
     " RETURNING on_hand, reserved, reorder_point"
 )
+_LOCK = " ORDER BY sku_id, warehouse_id FOR UPDATE"  # the stock read's lock (PostgreSQL)
 LevelNow = tuple[int, int, int | None]  # (on_hand, reserved, reorder_point) after an UPDATE
 
 
@@ -269,15 +270,22 @@ def stock_reserve(*, demands: Sequence[Demand], demand_type: str, reference: str
 def _stock_for(
     demands: Sequence[Demand],
 ) -> tuple[list[tuple[int, int, int]], list[int], dict[int | None, str]]:
-    """In one query: (sku_id, warehouse_id, available) of the demands' SKUs in active
-    warehouses in ascending order, those warehouses in sourcing order (lower priority number
-    first; a warehouse without a row for these SKUs has nothing to offer them), and their codes."""
+    """In one query, locking the rows: (sku_id, warehouse_id, available) of the demands' SKUs
+    in active warehouses in ascending order, those warehouses in sourcing order (lower
+    priority number first; a warehouse without a row for these SKUs has nothing to offer
+    them), and their codes."""
     active = {w["id"]: w for w in selectors.warehouse_facts(active_only=True)}  # the process's copy
     sku_ids = sorted({d.sku_id for d in demands})
-    with transaction.get_connection().cursor() as cursor:  # hot path: SQL written once, no ORM
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:  # hot path: SQL written once, no ORM
         placeholders = ", ".join(["%s"] * len(sku_ids))  # values go as parameters
+        # PostgreSQL: the rows are locked here, in ascending (SKU, warehouse) order (the lock
+        # order of every writer of stock rows), so the plan below is made from exact figures
+        # and its UPDATE can take them in one statement. SQLite's IMMEDIATE transactions
+        # already hold the database.
+        lock = _LOCK if connection.features.has_select_for_update else ""
         cursor.execute(
-            f"SELECT sku_id, warehouse_id, on_hand - reserved FROM inventory_stocklevel WHERE sku_id IN ({placeholders})",  # noqa: E501, S608
+            f"SELECT sku_id, warehouse_id, on_hand - reserved FROM inventory_stocklevel WHERE sku_id IN ({placeholders}){lock}",  # noqa: E501, S608
             sku_ids,
         )
         rows = sorted(row for row in cursor.fetchall() if row[1] in active)
@@ -297,14 +305,39 @@ def _check_demands(demands: Sequence[Demand]) -> None:
         raise ValueError("demand ids must be unique within one call")
 
 
+def _reserve_rows(totals: dict[tuple[int, int], int]) -> dict[tuple[int, int], LevelNow]:
+    """The conditional update of `_reserve_row` for many rows in one statement (quantities by
+    (SKU, warehouse)); returns the rows it reserved as it left them. For rows the caller has
+    locked: a statement that changes several rows takes their locks in no set order."""
+    connection = transaction.get_connection()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    keys = sorted(totals)
+    values = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS INTEGER))"] * len(keys))
+    params: list[Any] = []
+    for sku_id, warehouse_id in keys:
+        params += [sku_id, warehouse_id, totals[(sku_id, warehouse_id)]]
+    params.append(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH wanted (wanted_sku, wanted_warehouse, wanted_quantity) AS (VALUES {values})"  # noqa: S608 (placeholders only)
+            " UPDATE inventory_stocklevel SET reserved = reserved + wanted_quantity, updated_at = %s"
+            " FROM wanted WHERE sku_id = wanted_sku AND warehouse_id = wanted_warehouse"
+            " AND on_hand >= reserved + wanted_quantity"
+            " RETURNING sku_id, warehouse_id, on_hand, reserved, reorder_point",
+            params,
+        )
+        return {(row[0], row[1]): (row[2], row[3], row[4]) for row in cursor.fetchall()}
+
+
 def _execute(
     plan: Sequence[domain.PlannedReservation],
     warehouses_by_sku: dict[int, list[int]],
     after: dict[tuple[int, int], LevelNow],
 ) -> list[Allocation]:
-    """Run the plan in ascending (SKU, warehouse) order. A planned row another transaction took
-    meanwhile falls back to the SKU's later warehouses only, keeping the lock order. `after`
-    receives each reserved row as its last UPDATE left it."""
+    """Run the plan: its planned rows in one UPDATE, then, in ascending (SKU, warehouse)
+    order, each demand it left short (or whose row refused) against the SKU's warehouses
+    from the one it planned on, keeping the lock order. `after` receives each reserved row
+    as its last UPDATE left it."""
 
     def reserved(sku_id: int, warehouse_id: int, quantity: int) -> bool:
         level = _reserve_row(sku_id, warehouse_id, quantity)
@@ -312,18 +345,28 @@ def _execute(
             after[(sku_id, warehouse_id)] = level
         return level is not None
 
+    totals: dict[tuple[int, int], int] = {}
+    for planned in plan:
+        if planned.warehouse_id is not None:
+            key = (planned.demand.sku_id, planned.warehouse_id)
+            totals[key] = totals.get(key, 0) + planned.demand.quantity
+    batch = _reserve_rows(totals) if totals else {}
+    after.update(batch)
     floor: dict[int, int] = {}  # per SKU, the warehouse id locked last
     results: dict[str, Allocation] = {}
     for planned in sorted(plan, key=_lock_order):
         demand = planned.demand
-        candidates = [planned.warehouse_id] if planned.warehouse_id is not None else []
-        candidates += [w for w in warehouses_by_sku.get(demand.sku_id, []) if w not in candidates]
-        lowest = floor.get(demand.sku_id, 0)
-        chosen = next(
-            (w for w in candidates if w >= lowest and reserved(demand.sku_id, w, demand.quantity)), None
-        )
+        if planned.warehouse_id is not None and (demand.sku_id, planned.warehouse_id) in batch:
+            chosen: int | None = planned.warehouse_id
+        else:
+            candidates = [planned.warehouse_id] if planned.warehouse_id is not None else []
+            candidates += [w for w in warehouses_by_sku.get(demand.sku_id, []) if w not in candidates]
+            lowest = floor.get(demand.sku_id, 0)
+            chosen = next(
+                (w for w in candidates if w >= lowest and reserved(demand.sku_id, w, demand.quantity)), None
+            )
         if chosen is not None:
-            floor[demand.sku_id] = chosen
+            floor[demand.sku_id] = max(chosen, floor.get(demand.sku_id, 0))
         quantity = demand.quantity if chosen is not None else 0
         results[demand.demand_id] = Allocation(demand.demand_id, demand.sku_id, chosen, quantity)
     return [results[p.demand.demand_id] for p in plan]

@@ -359,9 +359,9 @@ def test_a_reservation_that_takes_available_below_the_reorder_point_emits_stock_
     low = OutboxEvent.objects.filter(type="stock.low").order_by("pk")
 
     warehouse_facts()  # the process's copy of the warehouses, made (core.cache)
-    # The savepoint and its release, the copy's version, the stock read, two UPDATEs, the
-    # reservations: no low-stock read.
-    with django_assert_num_queries(7):
+    # The savepoint and its release, the copy's version, the stock read (locking), one UPDATE
+    # of both rows, the reservations: no low-stock read.
+    with django_assert_num_queries(6):
         reserve(("1", shirt, 3), ("2", mug, 9))
     assert low.count() == 0
     reserve(("3", shirt, 2), ("4", shirt, 1))  # together from 7 to 4: below 5
