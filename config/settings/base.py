@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dingdan.core.middleware.DatabaseBusyMiddleware",
+    "dingdan.core.middleware.PlanModeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,19 +105,14 @@ def sqlite_database(path: Path) -> dict:
 def postgresql_prepared(database: dict) -> dict:
     """Bind parameters on the server and prepare a statement once a connection has run it
     five times (psycopg's threshold), unless PG_PREPARED_STATEMENTS=off: PostgreSQL then
-    skips parsing the statements it has seen, and the order path, which asks for generic
-    plans (dingdan.core.plans), skips planning them too: about half its CPU per order
-    (docs/performance.md). Every other statement is still planned for its parameters. Off
-    for a pooler that cannot carry prepared statements or startup options (PgBouncer in
-    transaction mode)."""
+    skips parsing and planning the order path's statements, about half its CPU per order
+    (docs/performance.md). Requests that only read are planned for their parameters
+    (dingdan.core.plans). Off for a pooler that cannot carry prepared statements
+    (PgBouncer in transaction mode before 1.21)."""
     if "postgresql" in database["ENGINE"] and env.bool("PG_PREPARED_STATEMENTS", default=True):
-        from dingdan.core.plans import CONNECTION_OPTION
-
         options = database.setdefault("OPTIONS", {})
         options.setdefault("server_side_binding", True)
         options.setdefault("prepare_threshold", 5)
-        if "plan_cache_mode" not in options.get("options", ""):
-            options["options"] = f"{options.get('options', '')} {CONNECTION_OPTION}".strip()
     return database
 
 

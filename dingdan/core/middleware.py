@@ -1,4 +1,5 @@
-"""A busy database answers 503 with Retry-After, never 500 (ARCHITECTURE §6)."""
+"""A busy database answers 503 with Retry-After, never 500 (ARCHITECTURE §6); reads are
+planned for their parameters (core.plans)."""
 
 import logging
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from .plans import plan_mode, plan_mode_for
 from .problems import problem_response
 
 logger = logging.getLogger(__name__)
@@ -38,3 +40,15 @@ class DatabaseBusyMiddleware:
             logger.warning("database unavailable: %s", exception)
             return busy_response()
         return None
+
+
+class PlanModeMiddleware:
+    """A request that only reads has its statements planned for their parameters; the others
+    may use PostgreSQL's generic plans (core.plans)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with plan_mode(plan_mode_for(request.method or "")):
+            return self.get_response(request)

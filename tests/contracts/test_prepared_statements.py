@@ -1,7 +1,7 @@
 """PostgreSQL runs the order path's statements prepared: parameters are bound on the server
 and a statement a connection has run five times is parsed and planned once (half of
-PostgreSQL's CPU per order, docs/performance.md). Only the order path runs on generic
-plans; every other statement is planned for its parameters (a list by status would not be).
+PostgreSQL's CPU per order, docs/performance.md). Requests that only read are planned for
+their parameters (a list by status on a generic plan was several times slower).
 PG_PREPARED_STATEMENTS=off turns it off for a pooler that cannot carry prepared statements."""
 
 import environ
@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from config.settings import base
 from dingdan.core.models import OutboxEvent
-from dingdan.core.plans import CONNECTION_OPTION, generic_plans
+from dingdan.core.plans import CUSTOM, DEFAULT, plan_mode, plan_mode_for
 
 URL = "postgres://u@127.0.0.1:5432/d"
 
@@ -20,26 +20,6 @@ def test_a_postgresql_database_binds_on_the_server_and_prepares_repeated_stateme
     options = base.postgresql_prepared(environ.Env.db_url_config(URL))["OPTIONS"]
     assert options["server_side_binding"] is True
     assert options["prepare_threshold"] == 5
-    assert options["options"] == CONNECTION_OPTION
-
-
-def test_startup_options_of_the_url_are_kept_beside_the_plan_mode(monkeypatch):
-    monkeypatch.delenv("PG_PREPARED_STATEMENTS", raising=False)
-    database = environ.Env.db_url_config(URL)
-    database["OPTIONS"] = {"options": "-c statement_timeout=5000"}
-    assert (
-        base.postgresql_prepared(database)["OPTIONS"]["options"]
-        == f"-c statement_timeout=5000 {CONNECTION_OPTION}"
-    )
-
-
-def test_the_switch_turns_prepared_statements_off_and_sqlite_is_left_alone(monkeypatch):
-    monkeypatch.setenv("PG_PREPARED_STATEMENTS", "off")
-    database = base.postgresql_prepared(environ.Env.db_url_config(URL))
-    assert "server_side_binding" not in database.get("OPTIONS", {})
-    monkeypatch.delenv("PG_PREPARED_STATEMENTS")
-    path = base.VAR_DIR / "x.sqlite3"
-    assert base.postgresql_prepared(base.sqlite_database(path)) == base.sqlite_database(path)
 
 
 @pytest.mark.postgres_only
@@ -60,18 +40,47 @@ def plan_cache_mode():
         return cursor.fetchone()[0]
 
 
+def test_reads_are_planned_for_their_parameters_and_writes_may_use_generic_plans():
+    assert [plan_mode_for(m) for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")] == [
+        CUSTOM,
+        CUSTOM,
+        DEFAULT,
+        DEFAULT,
+        DEFAULT,
+        DEFAULT,
+    ]
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_statements_are_planned_for_their_parameters_except_inside_generic_plans():
-    assert plan_cache_mode() == "force_custom_plan"
-    with transaction.atomic():
-        assert plan_cache_mode() == "force_custom_plan"
-        with generic_plans():
-            assert plan_cache_mode() == "auto"
-        assert plan_cache_mode() == "auto"  # to the end of the transaction
-    assert plan_cache_mode() == "force_custom_plan"
+def test_the_mode_is_set_on_the_blocks_first_statement_for_the_session_or_the_transaction():
+    assert plan_cache_mode() == DEFAULT
+    with plan_mode(CUSTOM):
+        assert plan_cache_mode() == CUSTOM
+    assert plan_cache_mode() == CUSTOM  # a session setting: kept until a write needs another
+    with plan_mode(DEFAULT):
+        assert plan_cache_mode() == DEFAULT
+    with transaction.atomic(), plan_mode(CUSTOM):  # first statement in a transaction: LOCAL
+        assert plan_cache_mode() == CUSTOM
+    assert plan_cache_mode() == DEFAULT
+    with plan_mode(CUSTOM):  # the session is still on the default: set again
+        assert plan_cache_mode() == CUSTOM
 
 
-def test_generic_plans_need_a_transaction():
-    with pytest.raises(RuntimeError), generic_plans():
-        pass
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_middleware_picks_the_mode_by_the_requests_method(client):
+    from dingdan.core import plans
+
+    seen = []
+    original = plans.plan_mode
+
+    def spy(mode):
+        seen.append(mode)
+        return original(mode)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("dingdan.core.middleware.plan_mode", spy)
+        client.get("/healthz")
+        client.post("/api/v1/orders", data={}, content_type="application/json")
+    assert seen == [CUSTOM, DEFAULT]

@@ -26,7 +26,6 @@ from dingdan.core.models import AuditEntry
 from dingdan.core.money import ZERO
 from dingdan.core.numbering import number_next
 from dingdan.core.outbox import outbox_batch
-from dingdan.core.plans import generic_plans
 from dingdan.core.rows import rows_insert
 from dingdan.customers import selectors as customers
 from dingdan.inventory.services import Allocation
@@ -265,7 +264,6 @@ def order_place(
     savepoint a nested placement takes otherwise; the transaction cannot be used after an error."""
     with (
         transaction.atomic(savepoint=savepoint),
-        generic_plans(),  # key lookups and inserts: plans that do not depend on the values
         cache_scope(),  # one read of the master-data version for the whole placement
         audit_batch(),  # its two audit entries in one INSERT
         outbox_batch(),  # its events in one INSERT, with one delivery task
