@@ -59,7 +59,8 @@ def plan_mode(mode: str) -> Iterator[None]:
                 # Inside a transaction the setting is LOCAL (a rollback would undo a session
                 # SET behind our back) and not remembered; outside, it holds for the session.
                 local = wrapper.in_atomic_block
-                context["cursor"].cursor.execute(f"SET {'LOCAL ' if local else ''}plan_cache_mode = {mode}")
+                # On a cursor of its own: the statement's may be a named (server-side) one.
+                raw.execute(f"SET {'LOCAL ' if local else ''}plan_cache_mode = {mode}")
                 setattr(wrapper, _STATE, None if local else (raw, mode))
         return execute(sql, params, many, context)
 

@@ -69,6 +69,20 @@ def test_the_mode_is_set_on_the_blocks_first_statement_for_the_session_or_the_tr
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
+def test_a_block_whose_first_query_streams_through_a_server_side_cursor_gets_the_mode_too():
+    OutboxEvent.objects.bulk_create(
+        [OutboxEvent(type="stream", aggregate_type="order", aggregate_id=str(n), data={}) for n in range(3)]
+    )
+    with plan_mode(CUSTOM):
+        streamed = list(
+            OutboxEvent.objects.filter(type="stream").values_list("aggregate_id", flat=True).iterator()
+        )
+        assert plan_cache_mode() == CUSTOM
+    assert sorted(streamed) == ["0", "1", "2"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_the_middleware_picks_the_mode_by_the_requests_method(client):
     from dingdan.core import plans
 
