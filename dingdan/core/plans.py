@@ -54,8 +54,7 @@ def plan_mode(mode: str) -> Iterator[None]:
             applied = True
             wrapper = context["connection"]
             raw = wrapper.connection
-            state = getattr(wrapper, _STATE, None)
-            if state is None or state[0] is not raw or state[1] != mode:
+            if getattr(wrapper, _STATE, None) != (raw, mode):  # psycopg connections compare by identity
                 # Inside a transaction the setting is LOCAL (a rollback would undo a session
                 # SET behind our back) and not remembered; outside, it holds for the session.
                 local = wrapper.in_atomic_block

@@ -26,18 +26,18 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from psycopg import errors as pg_errors
 
-from dingdan.catalog.tests.factories import PriceListFactory, ProductFactory, TaxRateFactory
+from dingdan.catalog.tests.factories import PriceListFactory, ProductFactory, SkuFactory, TaxRateFactory
 from dingdan.channels.services import channel_create
 from dingdan.core.actors import SYSTEM
 from dingdan.core.exceptions import ApplicationError
 from dingdan.core.verify import verify_all
 from dingdan.customers.tests.factories import SHENZHEN, CustomerFactory
 from dingdan.inventory.models import Reservation, StockLevel
-from dingdan.inventory.services import StockLine, stock_adjust, stock_receive
+from dingdan.inventory.services import Demand, StockLine, stock_adjust, stock_receive, stock_reserve
 from dingdan.inventory.services import stock as stock_services
 from dingdan.inventory.tests.factories import WarehouseFactory
 from dingdan.orders.models import Order
@@ -329,11 +329,6 @@ def test_on_sqlite_8_racers_for_the_last_3_units_never_oversell_or_meet_a_locked
 def opposite_orders_race(pool: Racers, rounds: int) -> tuple[Counter[str], list[int]]:
     """16 racers reserve the same 4 SKUs in two warehouses, half of them listing the lines in
     reverse, for `rounds` rounds; returns the outcomes and the SKUs."""
-    from django.db import transaction
-
-    from dingdan.catalog.tests.factories import SkuFactory
-    from dingdan.inventory.services import Demand, stock_reserve
-
     warehouses = [WarehouseFactory(code="sh", priority=1), WarehouseFactory(code="gz", priority=2)]
     skus = [SkuFactory(code=f"PAIR-{n}").pk for n in range(4)]
     for warehouse in warehouses:

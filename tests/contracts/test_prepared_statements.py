@@ -83,18 +83,14 @@ def test_a_block_whose_first_query_streams_through_a_server_side_cursor_gets_the
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_middleware_picks_the_mode_by_the_requests_method(client):
-    from dingdan.core import plans
-
+def test_the_middleware_picks_the_mode_by_the_requests_method(client, monkeypatch):
     seen = []
-    original = plans.plan_mode
 
     def spy(mode):
         seen.append(mode)
-        return original(mode)
+        return plan_mode(mode)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("dingdan.core.middleware.plan_mode", spy)
-        client.get("/healthz")
-        client.post("/api/v1/orders", data={}, content_type="application/json")
+    monkeypatch.setattr("dingdan.core.middleware.plan_mode", spy)
+    client.get("/healthz")
+    client.post("/api/v1/orders", data={}, content_type="application/json")
     assert seen == [CUSTOM, DEFAULT]
