@@ -177,8 +177,18 @@ def sku_prices(
     if not ids:
         return {}
     sale = Sale(channel_id=channel_id, customer_grade=customer_grade, currency=currency, on_date=on_date)
-    by_sku = cached_many(("prices", sale), ids, lambda missing: _candidate_prices_by_sku(missing, sale))
-    rows = [row for sku_id in sorted(by_sku) for row in by_sku[sku_id]]
+    # The copies hold every grade's candidates, so one copy per SKU serves all customer
+    # grades (kept per grade, a process took several times as many orders to warm up, and
+    # a VIP's order read its prices again long after the common grade's were all kept).
+    scope = (channel_id, currency, on_date)
+    by_sku = cached_many(("prices", scope), ids, lambda missing: _candidate_prices_by_sku(missing, sale))
+    grades = {"", customer_grade}
+    rows = [
+        row
+        for sku_id in sorted(by_sku)
+        for row in by_sku[sku_id]
+        if row["price_list__customer_grade"] in grades
+    ]
     terms = {row["price_list_id"]: _terms(row) for row in rows}
     points = [
         PricePoint(
@@ -208,7 +218,9 @@ _TERMS = (
 
 
 def _candidate_prices(sku_ids: set[int], sale: Sale) -> list[dict[str, Any]]:
-    """Prices of the SKUs on lists that may apply: the database narrows, the domain decides."""
+    """Prices of the SKUs on lists that may apply to the sale's channel, currency and day, for
+    any customer grade: the database narrows, the caller keeps the sale's grade, the domain
+    decides."""
     valid_from, valid_to = "price_list__valid_from", "price_list__valid_to"
     return list(
         PriceListItem.objects.filter(
@@ -218,7 +230,6 @@ def _candidate_prices(sku_ids: set[int], sale: Sale) -> list[dict[str, Any]]:
             sku_id__in=sku_ids,
             price_list__is_active=True,
             price_list__currency=sale.currency,
-            price_list__customer_grade__in={"", sale.customer_grade},
         ).values(
             "sku_id",
             "min_quantity",

@@ -237,6 +237,26 @@ def test_pricing_takes_one_query_however_many_skus(vat13, django_assert_num_quer
         assert len(quote(skus)) == 30
 
 
+def test_one_read_of_a_sku_prices_serves_every_customer_grade(tee, django_assert_num_queries):
+    PriceListFactory(code="retail", items=items(TS_001_M="99", TS_001_L="98"))
+    PriceListFactory(code="vip", customer_grade="vip", priority=9, items=items(TS_001_M="70"))
+    PriceListFactory(code="wholesale", customer_grade="wholesale", priority=9, items=items(TS_001_L="60"))
+
+    cache_clear()
+    with django_assert_num_queries(2):  # the master-data version, the prices of every grade
+        common = prices(tee)
+    with django_assert_num_queries(2):  # a version read each: both grades pick from the copies
+        vip, wholesale = prices(tee, customer_grade="vip"), prices(tee, customer_grade="wholesale")
+
+    medium, large = tee["TS-001-M"].pk, tee["TS-001-L"].pk
+    assert {sku: quote.unit_price for sku, quote in common.items()} == {medium: Decimal("99.00"), large: Decimal("98.00")}
+    assert {sku: quote.unit_price for sku, quote in vip.items()} == {medium: Decimal("70.00"), large: Decimal("98.00")}
+    assert {sku: quote.unit_price for sku, quote in wholesale.items()} == {
+        medium: Decimal("99.00"),
+        large: Decimal("60.00"),
+    }
+
+
 def test_pricing_no_skus_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert (
