@@ -94,6 +94,7 @@ def statements() -> dict[str, str]:
         "billing_address": "%s",
         "promised_date": "(now() AT TIME ZONE 'Asia/Shanghai')::date + 2",
         "submitted_at": now,
+        "lines_digest": "%s",
         "confirmed_at": now,
         "created_by": "%s",
         "version": "2",
@@ -292,6 +293,7 @@ def place_sql(conn: Any, shop: Shop, customer_id: int, codes: list[str], quantit
             "total": subtotal,
             "shipping_address": Jsonb(address),
             "billing_address": Jsonb(address),
+            "lines_digest": _lines_digest(codes, quantities),
             "created_by": shop.actor,
             "channel_id": shop.channel_id,
             "customer_id": customer_id,
@@ -336,6 +338,15 @@ def place_sql(conn: Any, shop: Shop, customer_id: int, codes: list[str], quantit
         cur.execute(s["complete"], [response, key_id])
     conn.commit()
     return True
+
+
+def _lines_digest(codes: list[str], quantities: list[int]) -> str:
+    """What Dingdan stores for the duplicate check (orders.checks.lines_digest)."""
+    totals: dict[str, int] = {}
+    for code, quantity in zip(codes, quantities, strict=True):
+        totals[code] = totals.get(code, 0) + quantity
+    text = "\n".join(f"{code}\t{quantity}" for code, quantity in sorted(totals.items()))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -400,7 +411,7 @@ CREATE OR REPLACE FUNCTION bench_place_order(
 DECLARE
   v_key bigint; v_order bigint; v_number text; v_grade text; v_addr jsonb;
   v_sub numeric := 0; v_tax numeric := 0; r record; v_ids bigint[]; v_skus bigint[]; v_q int[];
-  v_prev text := repeat('0', 64); v_hash text; v_draft jsonb; v_conf jsonb; v_data jsonb; v_ev bigint;
+  v_prev text := repeat('0', 64); v_hash text; v_digest text; v_draft jsonb; v_conf jsonb; v_data jsonb; v_ev bigint;
 BEGIN
   UPDATE accounts_apitoken SET last_used_at = now() WHERE token_hash = p_token_hash AND revoked_at IS NULL;
   EXECUTE $claim$ CLAIM_SQL $claim$ INTO v_key USING p_principal, p_key, p_fingerprint;
@@ -426,8 +437,11 @@ BEGIN
     IF NOT FOUND THEN RAISE EXCEPTION 'insufficient stock' USING ERRCODE = 'P0001'; END IF;
     v_sub := v_sub + r.amount; v_tax := v_tax + r.tax;
   END LOOP;
+  SELECT md5(string_agg(code || E'\t' || q, E'\n' ORDER BY code COLLATE "C")) INTO v_digest
+    FROM (SELECT code, sum(qty) AS q FROM bench_lines GROUP BY code) AS totals;
   EXECUTE $order$ ORDER_SQL $order$ INTO v_order, v_number
-    USING p_prefix, p_currency, v_grade, true, v_sub, v_tax, v_sub, v_addr, v_addr, p_actor, p_channel, p_customer;
+    USING p_prefix, p_currency, v_grade, true, v_sub, v_tax, v_sub, v_addr, v_addr, v_digest, p_actor, p_channel,
+          p_customer;
   EXECUTE $lines$ LINES_SQL $lines$ USING v_order;
   UPDATE bench_lines b SET line_id = l.id FROM orders_orderline l WHERE l.order_id = v_order AND l.line_number = b.n;
   EXECUTE $res$ RES_SQL $res$ USING p_warehouse, v_number;
@@ -491,6 +505,7 @@ ORDER_USING = [
     "total",
     "shipping_address",
     "billing_address",
+    "lines_digest",
     "created_by",
     "channel_id",
     "customer_id",

@@ -38,6 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from dingdan.core.audit import GENESIS, _entry_hash  # the kernel's own chain hash
+from dingdan.orders.checks import lines_digest  # what the duplicate check finds orders by
 
 from .data.customers import _person
 from .data.orders import CHANNEL_WEIGHTS, HOURS, sku_weights
@@ -380,6 +381,7 @@ class _Generator:
             "shipping_address": customer.address,
             "billing_address": customer.address,
             "submitted_at": placed,
+            "lines_digest": lines_digest((line["sku_code"], line["quantity"]) for line in lines),
             "confirmed_at": placed if fate != "pending_review" else None,
             "closed_at": closed if fate in ("completed", "cancelled") else None,
             "promised_date": timezone.localdate(placed, self.zone) + dt.timedelta(days=2),

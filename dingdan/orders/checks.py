@@ -8,6 +8,7 @@ them. A channel may disable a check or override its severity (CheckSetting).
 """
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -279,6 +280,15 @@ def line_signature(lines: Any) -> tuple[tuple[str, int], ...]:
     for sku_code, quantity in lines:
         totals[sku_code] = totals.get(sku_code, 0) + quantity
     return tuple(sorted(totals.items()))
+
+
+def lines_digest(lines: Any) -> str:
+    """The digest of the lines' signature (`line_signature` of (SKU code, quantity) pairs),
+    stored on the order so the duplicate check reads only orders that may repeat it: the MD5
+    (not for security; PostgreSQL computes the same) of "code<TAB>quantity" rows joined by
+    newlines, in hex."""
+    text = "\n".join(f"{sku_code}\t{quantity}" for sku_code, quantity in line_signature(lines))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 @register_check("duplicate")

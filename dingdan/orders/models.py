@@ -109,6 +109,9 @@ class Order(BaseModel):
     internal_note = models.TextField(blank=True)
     promised_date = models.DateField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # checks.lines_digest of the lines, set whenever they are priced: the duplicate check
+    # reads only the customer's orders with the same digest (or none: before it was kept).
+    lines_digest = models.CharField(max_length=32, blank=True, default="")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.CharField(max_length=150, blank=True)
@@ -138,6 +141,8 @@ class Order(BaseModel):
             models.Index(fields=["customer", "-id"], name="order_customer_recent"),
             models.Index(fields=["-created_at", "-id"], name="order_created_recent"),
             models.Index(fields=["customer", "status"], name="order_customer_status"),
+            # The duplicate check: the customer's orders with the same lines, recent ones.
+            models.Index(fields=["customer", "lines_digest", "submitted_at"], name="order_customer_lines"),
             # Open orders newest first, with their fulfilment status (checked in the index): the
             # staff labels of open orders (shipped, …) would otherwise read every closed order.
             models.Index(

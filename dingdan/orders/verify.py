@@ -5,11 +5,17 @@
 - order_line_reservations: an unshipped line of an order that holds stock has open
   reservations for exactly what is not backordered; an order that holds no stock (draft,
   rejected, cancelled) has no open reservation.
+- order_lines_digest: an order's stored lines digest (what the duplicate check finds it by)
+  is the digest of its lines.
 
-Each check is one statement that sums in the database and returns only the offending rows, at
-most FINDINGS_AT_MOST of them, so it runs in bounded memory over millions of lines.
+Each check is one statement. The first two sum in the database and return only the offending
+rows; the digest (an MD5 that SQLite cannot aggregate in order) streams the lines of orders
+with a digest, in order, and hashes them here. Each reports at most FINDINGS_AT_MOST rows, so
+it runs in bounded memory over millions of lines.
 """
 
+import itertools
+import operator
 from decimal import Decimal
 
 from django.db.models import (
@@ -29,11 +35,12 @@ from django.db.models.functions import Abs, Cast, Coalesce
 from dingdan.core.verify import Finding, register
 from dingdan.inventory import selectors as inventory
 
-from . import domain
+from . import checks, domain
 from .models import Order, OrderLine
 
 TOTALS = "order_totals"
 RESERVATIONS = "order_line_reservations"
+DIGESTS = "order_lines_digest"
 CLOSED_WITHOUT_STOCK = [domain.Status.DRAFT, domain.Status.REJECTED, domain.Status.CANCELLED]
 # Rows a check reads at the most: enough to see what drifted, bounded however much did.
 FINDINGS_AT_MOST = 10_000
@@ -118,4 +125,23 @@ def order_line_reservations() -> list[Finding]:
             findings.append(
                 Finding(RESERVATIONS, subject, f"reserved {reserved_quantity} ≠ {expected} not backordered")
             )
+    return findings
+
+
+@register(DIGESTS)
+def order_lines_digest() -> list[Finding]:
+    rows = (
+        OrderLine.objects.filter(order__lines_digest__gt="")
+        .order_by("order_id")
+        .values_list("order_id", "order__number", "order__lines_digest", "sku_code", "quantity")
+        .iterator(chunk_size=5_000)
+    )
+    findings = []
+    for _order_id, lines in itertools.groupby(rows, key=operator.itemgetter(0)):
+        first, *rest = lines
+        digest = checks.lines_digest((sku_code, quantity) for *_, sku_code, quantity in [first, *rest])
+        if digest != first[2]:
+            findings.append(Finding(DIGESTS, first[1], f"lines digest {first[2]} ≠ {digest} of its lines"))
+            if len(findings) >= FINDINGS_AT_MOST:
+                break
     return findings

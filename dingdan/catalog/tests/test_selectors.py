@@ -249,8 +249,14 @@ def test_one_read_of_a_sku_prices_serves_every_customer_grade(tee, django_assert
         vip, wholesale = prices(tee, customer_grade="vip"), prices(tee, customer_grade="wholesale")
 
     medium, large = tee["TS-001-M"].pk, tee["TS-001-L"].pk
-    assert {sku: quote.unit_price for sku, quote in common.items()} == {medium: Decimal("99.00"), large: Decimal("98.00")}
-    assert {sku: quote.unit_price for sku, quote in vip.items()} == {medium: Decimal("70.00"), large: Decimal("98.00")}
+    assert {sku: quote.unit_price for sku, quote in common.items()} == {
+        medium: Decimal("99.00"),
+        large: Decimal("98.00"),
+    }
+    assert {sku: quote.unit_price for sku, quote in vip.items()} == {
+        medium: Decimal("70.00"),
+        large: Decimal("98.00"),
+    }
     assert {sku: quote.unit_price for sku, quote in wholesale.items()} == {
         medium: Decimal("99.00"),
         large: Decimal("60.00"),

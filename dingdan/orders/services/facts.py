@@ -41,14 +41,15 @@ _RECENT_FIELDS = [
 ]
 _RECENT_STATUSES = [*domain.RESERVING, domain.Status.COMPLETED]
 # Written once: placement reads it for every order (the ORM's query building cost more
-# than the query). Only orders that contain the order's first SKU can repeat its lines, so
-# the others' lines are not read (a customer who orders often has many recent orders).
+# than the query). Only orders with the same lines digest can repeat the lines (found
+# through the index order_customer_lines, however many orders the customer placed), and
+# orders placed before the digest was kept (digest ""), of which only those with the
+# order's first SKU. The lines read are compared exactly: a digest only narrows.
 _RECENT_SQL = (
     'SELECT l."order_id", o."number", o."submitted_at", l."sku_code", l."quantity"'  # noqa: S608
     ' FROM "orders_orderline" l JOIN "orders_order" o ON o."id" = l."order_id"'
-    ' WHERE o."customer_id" = %s AND o."submitted_at" >= %s AND o."status" IN ('
-    + ", ".join(["%s"] * len(_RECENT_STATUSES))
-    + ') AND l."order_id" <> %s'
+    ' WHERE o."customer_id" = %s AND o."lines_digest" IN (%s, \'\') AND o."submitted_at" >= %s'
+    ' AND o."status" IN (' + ", ".join(["%s"] * len(_RECENT_STATUSES)) + ') AND l."order_id" <> %s'
     ' AND EXISTS (SELECT 1 FROM "orders_orderline" f WHERE f."order_id" = o."id" AND f."sku_code" = %s)'
     ' ORDER BY l."order_id", l."id"'
 )
@@ -64,9 +65,10 @@ def _recent_orders(
         return ()
     since = value_for(_RECENT_FIELDS[2], now - dt.timedelta(hours=window_hours))
     first_sku = min(line.sku_code for line in lines)
+    digest = checks.lines_digest((line.sku_code, line.quantity) for line in lines)
     rows = rows_select(
         _RECENT_SQL,
-        [order.customer_id, since, *[str(s) for s in _RECENT_STATUSES], order.pk or 0, first_sku],
+        [order.customer_id, digest, since, *[str(s) for s in _RECENT_STATUSES], order.pk or 0, first_sku],
         _RECENT_FIELDS,
     )
     found: dict[int, tuple[str, dt.datetime | None, list[tuple[str, int]]]] = {}

@@ -25,6 +25,7 @@ TOTAL_FIELDS = [
     "tax_total",
     "total",
     "applied_promotions",
+    "lines_digest",
 ]
 SNAPSHOT_LINE_FIELDS = [
     "line_number",

@@ -23,6 +23,7 @@ from dingdan.core import money
 from dingdan.core.actors import Actor
 from dingdan.core.money import ZERO
 
+from .. import checks
 from ..exceptions import InvalidOrder
 from ..models import Order, OrderLine
 
@@ -108,10 +109,11 @@ def explanations_stored(quote: catalog.Quote) -> list[dict[str, Any]]:
 def price_order(
     order: Order, lines: Sequence[OrderLine], skus: dict[str, Any], *, strict_coupons: bool = False
 ) -> catalog.Quote:
-    """Price the order and its lines in memory (the caller saves). With `strict_coupons` (at
-    submission) a presented coupon that cannot be used raises CouponNotUsable (422),
-    CouponExhausted or CouponCustomerLimitReached (409); when repricing, such a coupon just
-    gives nothing. Amounts a line or the order cannot hold raise InvalidOrder."""
+    """Price the order and its lines in memory, and set the digest of its lines (the caller
+    saves). With `strict_coupons` (at submission) a presented coupon that cannot be used
+    raises CouponNotUsable (422), CouponExhausted or CouponCustomerLimitReached (409); when
+    repricing, such a coupon just gives nothing. Amounts a line or the order cannot hold
+    raise InvalidOrder."""
     items = _items(order, lines)
     quote = catalog.order_quote(
         items=items,
@@ -143,6 +145,9 @@ def price_order(
     )
     order.tax_total, order.total = quote.tax_total, quote.total
     order.applied_promotions = explanations_stored(quote)
+    # Every change of the lines is priced here, so the digest the duplicate check reads
+    # changes with them (the callers save it with the totals).
+    order.lines_digest = checks.lines_digest((line.sku_code, line.quantity) for line in lines)
     return quote
 
 

@@ -196,6 +196,7 @@ def submit_lines(
             "tax_total",
             "total",
             "applied_promotions",
+            "lines_digest",
             "submitted_at",
             "confirmed_at",
             "promised_date",

@@ -13,13 +13,15 @@ from dingdan.core.actors import SYSTEM
 from dingdan.core.exceptions import ValidationFailed
 from dingdan.core.models import AuditEntry, OutboxEvent
 from dingdan.customers.tests.factories import SHENZHEN, CustomerFactory
-from dingdan.orders import selectors
+from dingdan.orders import checks, selectors
 from dingdan.orders.models import CheckSetting, Order, OrderCheckResult
 from dingdan.orders.services import (
     LineRequest,
     OrderRequest,
     blacklist_add,
     blacklist_remove,
+    change_request_commit,
+    change_request_stage,
     check_setting_set,
     order_approve,
     order_classify,
@@ -147,6 +149,44 @@ def test_only_an_order_with_the_same_lines_is_a_duplicate_among_the_customers_re
     assert outcome(repeated, "duplicate") == ("warn", "possible_duplicate")
     assert OrderCheckResult.objects.get(order=repeated, check_code="duplicate").params == {
         "numbers": same.number
+    }
+
+
+def test_the_duplicate_check_reads_only_orders_with_the_same_lines_digest_or_none(shop):
+    # The digest is kept per order; orders placed before it was kept (digest "") are still
+    # compared line by line, and a digest that matches is checked against the lines.
+    same = place(shop, ("MUG-01", 1), ("TEE-BLK-M", 2))
+    legacy = place(shop, ("TEE-BLK-M", 1), ("MUG-01", 1), ("TEE-BLK-M", 1))
+    Order.objects.filter(pk=legacy.pk).update(lines_digest="")
+    colliding = place(shop, ("RARE-01", 1))
+    Order.objects.filter(pk=colliding.pk).update(lines_digest=same.lines_digest)
+
+    repeated = place(shop, ("TEE-BLK-M", 2), ("MUG-01", 1))
+
+    assert (
+        same.lines_digest == repeated.lines_digest == checks.lines_digest([("MUG-01", 1), ("TEE-BLK-M", 2)])
+    )
+    assert OrderCheckResult.objects.get(order=repeated, check_code="duplicate").params == {
+        "numbers": f"{same.number}, {legacy.number}"
+    }
+
+
+def test_an_order_amended_to_repeat_another_is_its_duplicate(shop):
+    first = place(shop, ("TEE-BLK-M", 2))
+    amended = place(shop, ("TEE-BLK-M", 1))
+    change = change_request_stage(
+        actor=SYSTEM,
+        order_id=amended.pk,
+        operations=[{"op": "set_quantity", "line_number": 1, "quantity": 2}],
+    )
+    change_request_commit(actor=SYSTEM, change_request_id=change.pk)
+
+    repeated = place(shop, ("TEE-BLK-M", 2))
+
+    amended.refresh_from_db()
+    assert amended.lines_digest == first.lines_digest
+    assert OrderCheckResult.objects.get(order=repeated, check_code="duplicate").params == {
+        "numbers": f"{first.number}, {amended.number}"
     }
 
 

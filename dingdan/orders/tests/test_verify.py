@@ -8,7 +8,7 @@ import pytest
 
 from dingdan.core.actors import SYSTEM
 from dingdan.inventory.models import Reservation
-from dingdan.orders import verify
+from dingdan.orders import checks, verify
 from dingdan.orders.models import Order, OrderLine
 from dingdan.orders.services import LineRequest, OrderRequest, order_cancel, order_create
 
@@ -25,7 +25,7 @@ def place(shop: Any, *lines: tuple[str, int], submit: bool = True) -> Order:
 
 
 def found() -> list[tuple[str, str, str]]:
-    findings = verify.order_totals() + verify.order_line_reservations()
+    findings = verify.order_totals() + verify.order_line_reservations() + verify.order_lines_digest()
     return [(finding.check, finding.subject, finding.problem) for finding in findings]
 
 
@@ -49,6 +49,8 @@ def test_each_check_is_one_statement(orders, django_assert_num_queries):
         verify.order_totals()
     with django_assert_num_queries(1):
         verify.order_line_reservations()
+    with django_assert_num_queries(1):
+        verify.order_lines_digest()
 
 
 def test_totals_that_drift_from_their_lines_are_reported_to_the_cent(orders):
@@ -63,6 +65,27 @@ def test_totals_that_drift_from_their_lines_are_reported_to_the_cent(orders):
         verify.Finding("order_totals", confirmed.number, "total 233.50 ≠ 233.51"),
         verify.Finding("order_totals", held.number, "total 499.00 ≠ 500.00"),
         verify.Finding("order_totals", cancelled.number, "subtotal 99.00 ≠ lines 0"),
+    ]
+
+
+def test_a_lines_digest_that_is_not_its_lines_is_reported(orders):
+    confirmed, held = orders["confirmed"], orders["held"]
+    OrderLine.objects.filter(order=confirmed, sku_code="MUG-01").update(quantity=2)
+    Order.objects.filter(pk=held.pk).update(lines_digest=confirmed.lines_digest)
+    Order.objects.filter(pk=orders["cancelled"].pk).update(lines_digest="")  # none kept: not checked
+
+    stale = checks.lines_digest([("MUG-01", 2), ("TEE-BLK-M", 2)])
+    assert verify.order_lines_digest() == [
+        verify.Finding(
+            "order_lines_digest",
+            confirmed.number,
+            f"lines digest {confirmed.lines_digest} ≠ {stale} of its lines",
+        ),
+        verify.Finding(
+            "order_lines_digest",
+            held.number,
+            f"lines digest {confirmed.lines_digest} ≠ {checks.lines_digest([('RARE-01', 1)])} of its lines",
+        ),
     ]
 
 
