@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dingdan.core.actors import Actor
-from dingdan.core.cache import cached
+from dingdan.core.cache import VERSION_COLUMN, Seen, cache_scope, cached
 from dingdan.core.rows import column_of, fields_of, rows_select
 from dingdan.core.security import Principal
 
@@ -59,10 +59,11 @@ _TOKEN_FIELDS = [
     *fields_of(ApiToken, "id", "user", "scopes", "channel", "expires_at", "last_used_at"),
     *fields_of(_User, _User.USERNAME_FIELD, "is_active", "is_superuser"),
 ]
-# Written once: every API request reads it (the ORM's query building cost more than the query).
+# Written once: every API request reads it (the ORM's query building cost more than the
+# query), with the master-data version (core.cache) in the same round trip.
 _TOKEN_SQL = (
     'SELECT t."id", t."user_id", t."scopes", t."channel_id", t."expires_at", t."last_used_at",'  # noqa: S608
-    f' u.{column_of(_TOKEN_FIELDS[6])}, u."is_active", u."is_superuser"'
+    f' u.{column_of(_TOKEN_FIELDS[6])}, u."is_active", u."is_superuser", {VERSION_COLUMN}'
     f' FROM "{ApiToken._meta.db_table}" t JOIN "{_User._meta.db_table}" u ON u."id" = t."user_id"'
     ' WHERE t."token_hash" = %s AND t."revoked_at" IS NULL'
 )
@@ -75,19 +76,32 @@ def principal_for_token(raw: str) -> Principal | None:
     now = timezone.now()
     if not rows:
         return None
-    (token_id, user_id, scopes, channel_id, expires_at, last_used_at, username, is_active, is_superuser) = (
-        rows[0]
-    )
+    (
+        token_id,
+        user_id,
+        scopes,
+        channel_id,
+        expires_at,
+        last_used_at,
+        username,
+        is_active,
+        is_superuser,
+        version,
+    ) = rows[0]
     if not is_active or (expires_at and expires_at <= now):
         return None
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    seen = Seen(None if version is None else int(version))
+    with cache_scope(seen):  # the user's roles as of the token's read
+        held = _scopes(user_id, is_active=is_active, is_superuser=is_superuser)
     return Principal(
         actor=Actor(username=username, user_id=user_id, via="token", token_id=token_id),
         user_id=user_id,
-        scopes=frozenset(scopes) & _scopes(user_id, is_active=is_active, is_superuser=is_superuser),
+        scopes=frozenset(scopes) & held,
         token_id=token_id,
         channel_id=channel_id,
+        cache_seen=seen,
     )
 
 

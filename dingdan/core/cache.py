@@ -16,7 +16,9 @@ order's own writes. Each process keeps copies, and every copy is exact when it i
   committed between the two makes a copy newer than its version, never older.
 - `cache_scope()` reads the version once for a block: inside it, copies are those of the
   block's start, as if the block ran at that moment. Order placement runs in one; it writes
-  none of the cached tables.
+  none of the cached tables. A caller that read the version with its own rows
+  (`VERSION_COLUMN`: the API token lookup) passes it as `Seen`, and the block runs as of
+  that moment, earlier in the same request, without reading it again.
 - No version row (before the first migrate, after a flush): nothing is kept, every read loads.
 
 Copies are shared by every request of the process: callers must not change them.
@@ -27,6 +29,7 @@ import contextlib
 import secrets
 from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -67,13 +70,28 @@ def _version() -> int | None:
     return _version_read()
 
 
+# The version as a column of a caller's own SELECT: read in the statement that reads the
+# caller's rows, it costs no round trip of its own (the API token lookup reads it).
+VERSION_COLUMN = f"(SELECT version FROM core_cacheversion WHERE name = '{GROUP}')"  # noqa: S608 (a constant)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A version read earlier (VERSION_COLUMN) and when: a block may run as of then."""
+
+    version: int | None
+
+
 @contextlib.contextmanager
-def cache_scope() -> Iterator[None]:
-    """Read the version once for the block (nested scopes keep the outer one's)."""
+def cache_scope(seen: Seen | None = None) -> Iterator[None]:
+    """Read the version once for the block (nested scopes keep the outer one's). With `seen`,
+    the block uses that version instead, as if it ran when the version was read: for a block
+    that writes no cached table, in the request that read it (a block that wrote one would
+    not see its own write in the copies)."""
     if _scope_version.get() is not False:
         yield
         return
-    token = _scope_version.set(_version_read())
+    token = _scope_version.set(seen.version if seen is not None else _version_read())
     try:
         yield
     finally:

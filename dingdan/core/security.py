@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from .actors import Actor
+from .cache import Seen
 from .exceptions import AuthenticationRequired, PermissionDenied
 
 security_log = logging.getLogger("dingdan.security")
@@ -28,6 +29,9 @@ class Principal:
     scopes: frozenset[str]
     token_id: int | None = None
     channel_id: int | None = None
+    # The master-data version read with the principal (core.cache): a request that writes
+    # no cached table may read its master data as of then (cache_scope(seen)).
+    cache_seen: Seen | None = None
 
     @property
     def key(self) -> str:

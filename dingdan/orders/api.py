@@ -20,7 +20,7 @@ from dingdan.core.exceptions import NotFound
 from dingdan.core.idempotency import idempotent
 from dingdan.core.pagination import Page, PageQuery, paginate
 from dingdan.core.problems import problems
-from dingdan.core.security import request_actor, request_channel, request_principal, requires
+from dingdan.core.security import Principal, request_actor, request_channel, request_principal, requires
 from dingdan.core.versioning import if_match_version, set_etag
 from dingdan.customers import selectors as customers
 from dingdan.customers import services as customer_services
@@ -165,9 +165,17 @@ def _channel(request: HttpRequest, code: str | None) -> tuple[int, Any]:
 @router.post("", response={201: OrderOut, **problems(400, 401, 403, 409, 413, 422)})
 @decorate_view(idempotent)
 @requires("orders:write")
-@cache_scope()  # the channel and the placement read one master-data version
 def order_create(request: HttpRequest, response: HttpResponse, payload: OrderIn) -> Status:
     principal = request_principal(request)
+    # The channel and the placement read one master-data version: the one read with the
+    # caller's token when there is one (placement writes no cached table), else read now.
+    with cache_scope(principal.cache_seen if principal else None):
+        return _order_create(request, response, payload, principal)
+
+
+def _order_create(
+    request: HttpRequest, response: HttpResponse, payload: OrderIn, principal: Principal | None
+) -> Status:
     channel_id, channel = _channel(request, payload.channel)
     order_request = services.OrderRequest(
         channel_id=channel_id,

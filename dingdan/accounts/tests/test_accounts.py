@@ -11,7 +11,8 @@ from dingdan.accounts.scopes import ROLES, SCOPES
 from dingdan.accounts.selectors import principal_for_token, token_hash, user_scopes
 from dingdan.accounts.services import token_create, token_revoke, user_create
 from dingdan.core.actors import SYSTEM
-from dingdan.core.models import AuditEntry
+from dingdan.core.cache import GROUP, Seen
+from dingdan.core.models import AuditEntry, CacheVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,18 @@ def test_a_role_taken_away_takes_effect_on_existing_tokens_at_once(make_user):
     user.groups.clear()
 
     assert principal_for_token(raw).scopes == frozenset()
+
+
+def test_a_token_is_read_with_the_master_data_version_in_one_statement(make_user, django_assert_num_queries):
+    user = make_user("order_clerk")
+    _token, raw = token_create(user=user, name="x", actor=SYSTEM)
+    principal_for_token(raw)  # marks the token used, keeps the user's roles
+
+    with django_assert_num_queries(1):
+        principal = principal_for_token(raw)
+
+    assert principal.cache_seen == Seen(CacheVersion.objects.get(name=GROUP).version)
+    assert "orders:write" in principal.scopes
 
 
 def test_revoked_expired_and_unknown_tokens_do_not_authenticate(make_user):

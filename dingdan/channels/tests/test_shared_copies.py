@@ -97,6 +97,22 @@ def test_a_scope_reads_the_version_once(web):
     assert len(captured) == 3  # the version, the channel by code, by id: once each
 
 
+def test_a_scope_given_a_version_read_earlier_reads_none_and_serves_that_versions_copies(web):
+    seen = cache.Seen(CacheVersion.objects.get(name=cache.GROUP).version)
+    assert _name() == "Web shop"
+    Channel.objects.filter(code="web").update(name="Renamed")  # a newer version
+
+    with CaptureQueriesContext(connection) as captured, cache.cache_scope(seen):
+        as_seen = _name()
+    # No version row when it was read: nothing kept, every read loads.
+    with cache.cache_scope(cache.Seen(None)), CaptureQueriesContext(connection) as unkept:
+        assert (_name(), _name()) == ("Renamed", "Renamed")
+
+    assert (as_seen, len(captured)) == ("Web shop", 0)  # as of then, from its copy
+    assert len(unkept) == 2
+    assert _name() == "Renamed"
+
+
 def test_without_a_version_row_nothing_is_kept(web):
     CacheVersion.objects.all().delete()
     with CaptureQueriesContext(connection) as captured:

@@ -880,7 +880,7 @@ def test_a_malformed_cursor_is_400(api_as, shop):
 # warehouses, roles) comes from the process's copies: one version read per request part
 # (core.cache). Review reads recent orders' lines; each SKU's stock is one conditional UPDATE;
 # audit entries and events are one INSERT each, with one delivery task.
-POST_QUERY_LIMIT = {"sqlite": 27, "postgresql": 26}
+POST_QUERY_LIMIT = {"sqlite": 22, "postgresql": 21}
 
 
 @pytest.fixture
@@ -913,6 +913,10 @@ def test_posting_a_five_line_order_takes_a_bounded_number_of_queries(api_as, sho
     assert (response.status_code, response.json()["status"]) == (201, "confirmed"), response.content
     print(f"\nPOST /orders, 5 lines, {connection.vendor}: {len(queries)} queries")
     assert len(queries) <= POST_QUERY_LIMIT[connection.vendor], "\n".join(q["sql"][:150] for q in queries)
+    # The master-data version is read once, with the token, and the placement runs as of then.
+    versions = [q["sql"] for q in queries if "core_cacheversion" in q["sql"]]
+    assert len(versions) == 1, versions
+    assert "token_hash" in versions[0]
 
 
 def test_the_order_list_takes_as_many_queries_for_20_orders_as_for_5(api_as, shop):
