@@ -11,7 +11,7 @@ checks that the row is the one the library writes, so an upgrade that changes it
 from typing import TYPE_CHECKING, Any
 
 from django_tasks_db import DatabaseBackend as _DatabaseBackend
-from django_tasks_db.compat import normalize_json
+from django_tasks_db.compat import normalize_json, task_enqueued
 
 from .rows import rows_insert
 
@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 
 
 class DatabaseBackend(_DatabaseBackend):
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
+        """The library's enqueue, building the task's result once (it builds it twice: for
+        the `task_enqueued` signal and for the caller, each with its task re-imported)."""
+        self.validate_task(task)
+        result = self._task_to_db_task(task, args, kwargs).task_result
+        task_enqueued.send(type(self), task_result=result)
+        return result
+
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> "DBTaskResult[Any, Any]":
         from django_tasks_db.models import DBTaskResult, get_date_max
 

@@ -41,3 +41,25 @@ def test_the_lean_row_is_the_row_the_library_writes(task, args):
     assert DBTaskResult.objects.get(pk=ours.id).enqueued_at >= before
     assert ours.args == list(args)
     assert ours.status == "READY"
+
+
+def test_enqueue_sends_the_library_signal_with_the_result_it_returns():
+    from django_tasks_db.compat import task_enqueued
+
+    sent = []
+
+    def receiver(sender, task_result, **kwargs):
+        sent.append((sender, task_result))
+
+    task_enqueued.connect(receiver)
+    try:
+        result = outbox_deliver.enqueue(5)
+    finally:
+        task_enqueued.disconnect(receiver)
+
+    assert sent == [(DatabaseBackend, result)]
+    assert (result.args, result.task.func, DBTaskResult.objects.filter(pk=result.id).exists()) == (
+        [5],
+        outbox_deliver.func,
+        True,
+    )
