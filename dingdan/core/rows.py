@@ -2,7 +2,8 @@
 
 `rows_insert` and `row_update` write exactly what `bulk_create` and `save(update_fields=...)`
 write: the same columns, `pre_save` run for `auto_now`/`auto_now_add` fields, every value
-that is not a plain int, str or bool prepared by its field for the connection. They skip the
+prepared by its field for the connection unless the field would pass it unchanged (plain
+ints, strs and bools; on PostgreSQL also decimals, aware datetimes, dates, UUIDs). They skip the
 ORM's query compiler, which is most of Django's cost per row, and send no signals (none of
 the models they write has receivers; bulk_create sends none either). A model they cannot
 write plainly (a `db_default`, a generated or database-returned field) goes through the ORM.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.db.models import Field
 from psycopg.types.json import Json, Jsonb
@@ -43,12 +45,40 @@ _PLAIN_CLASSES = (
 _PLAIN_VALUES = (int, str, bool, type(None))
 
 
+def _finite_decimal(value: Any) -> bool:
+    return type(value) is Decimal and value.is_finite()
+
+
+def _aware_datetime(value: Any) -> bool:
+    return type(value) is dt.datetime and value.tzinfo is not None
+
+
+def _date(value: Any) -> bool:
+    return type(value) is dt.date
+
+
+def _uuid(value: Any) -> bool:
+    return type(value) is uuid.UUID
+
+
+# PostgreSQL: values these field classes prepare unchanged (their get_db_prep_save returns
+# them as they are: PostgreSQL's driver takes decimals, aware datetimes, dates and UUIDs). A
+# NaN decimal, a naive datetime or a datetime in a DateField still goes through its field.
+_PG_UNCHANGED: dict[type[Field], Callable[[Any], bool]] = {
+    models.DecimalField: _finite_decimal,
+    models.DateTimeField: _aware_datetime,
+    models.DateField: _date,
+    models.UUIDField: _uuid,
+}
+
+
 @dataclass(frozen=True)
 class _Column:
     field: Field
     attname: str
     plain: bool  # ints, strs and bools pass unchanged
     pre_save: bool  # the field computes its value when saved (auto_now, auto_now_add)
+    unchanged: Callable[[Any], bool] | None = None  # other values that pass unchanged
 
 
 @dataclass(frozen=True)
@@ -81,13 +111,21 @@ def _name(field: Any) -> str:
     return str(field.column)
 
 
-def _column(field: Field) -> _Column:
+def _column(field: Field, vendor: str) -> _Column:
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    unchanged = None
+    if (
+        vendor == "postgresql"
+        and not field.is_relation
+        and (settings.USE_TZ or type(field) is not models.DateTimeField)
+    ):
+        unchanged = _PG_UNCHANGED.get(type(field))
     return _Column(
         field=field,
         attname=field.attname,
         plain=type(target) in _PLAIN_CLASSES,
         pre_save=type(field).pre_save is not Field.pre_save,
+        unchanged=unchanged,
     )
 
 
@@ -121,7 +159,7 @@ def _plan_build(model: type[models.Model], vendor: str, with_pk: bool) -> _Plan 
     elements = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types))
     return _Plan(
         table=quote(meta.db_table),
-        columns=tuple(_column(f) for f in fields),
+        columns=tuple(_column(f, vendor) for f in fields),
         names=", ".join(quote(_name(f)) for f in fields),
         pk_attname=meta.pk.attname,
         returns_pk=returns_pk,
@@ -134,7 +172,10 @@ def _values(obj: models.Model, columns: Sequence[_Column], connection: Any, add:
     values = []
     for column in columns:
         value = column.field.pre_save(obj, add) if column.pre_save else getattr(obj, column.attname)
-        if not (column.plain and type(value) in _PLAIN_VALUES):
+        if not (
+            (column.plain and type(value) in _PLAIN_VALUES)
+            or (column.unchanged is not None and column.unchanged(value))
+        ):
             value = column.field.get_db_prep_save(value, connection)
         values.append(value)
     return values
@@ -219,7 +260,7 @@ def row_update(obj: models.Model, fields: Sequence[str]) -> int:
     alias = router.db_for_write(model)
     connection = connections[alias]
     meta = model._meta
-    columns = [_column(f) for f in fields_of(model, *fields)]
+    columns = [_column(f, connection.vendor) for f in fields_of(model, *fields)]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(_name(c.field))} = %s" for c in columns)
     params = _values(obj, columns, connection, False)

@@ -8,10 +8,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection, models
 from django.utils import timezone
 
 from dingdan.core.models import AuditEntry, IdempotencyKey, OutboxEvent
-from dingdan.core.rows import _as_json, row_update, rows_insert, rows_select, value_for
+from dingdan.core.rows import _as_json, _column, row_update, rows_insert, rows_select, value_for
 from dingdan.customers.models import Customer
 from dingdan.customers.tests.factories import CustomerFactory
 
@@ -203,3 +204,53 @@ def test_a_hand_written_select_converts_decimals_booleans_json_and_datetimes_as_
     ]
     assert customer_row[0][:2] == (Decimal("1234.50"), True)
     assert entry_row == [({"total": "9.90", "lines": [1, 2]}, None, entry.at)]
+
+
+def _named(field):
+    field.set_attributes_from_name("value")
+    return field
+
+
+@pytest.mark.parametrize(
+    ("field_class", "kwargs", "value"),
+    [
+        (models.DecimalField, {"max_digits": 12, "decimal_places": 2}, Decimal("12.30")),
+        (models.DecimalField, {"max_digits": 12, "decimal_places": 2}, Decimal("-0.001")),
+        (
+            models.DateTimeField,
+            {},
+            dt.datetime(2026, 11, 24, 8, 30, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        ),
+        (models.DateField, {}, dt.date(2026, 2, 28)),
+        (models.UUIDField, {}, uuid.UUID("12345678-1234-5678-1234-567812345678")),
+    ],
+)
+def test_a_value_passed_unchanged_is_what_its_field_would_prepare(field_class, kwargs, value):
+    # rows_insert skips get_db_prep_save for these on PostgreSQL: the field must agree.
+    column = _column(_named(field_class(**kwargs)), connection.vendor)
+    prepared = field_class(**kwargs).get_db_prep_save(value, connection)
+
+    if connection.vendor == "postgresql":
+        assert column.unchanged is not None
+        assert column.unchanged(value)
+        assert (prepared, type(prepared)) == (value, type(value))
+    else:
+        assert column.unchanged is None
+
+
+@pytest.mark.parametrize(
+    ("field_class", "value"),
+    [
+        (models.DecimalField, Decimal("NaN")),
+        (models.DateTimeField, dt.datetime(2026, 11, 24, 8, 30)),  # naive: the field warns and makes it aware
+        (models.DateField, dt.datetime(2026, 11, 24, 8, 30, tzinfo=dt.UTC)),  # the field keeps the date
+    ],
+)
+def test_a_value_its_field_would_change_or_refuse_is_not_passed_unchanged(field_class, value):
+    field = (
+        field_class(max_digits=5, decimal_places=2) if field_class is models.DecimalField else field_class()
+    )
+    column = _column(_named(field), "postgresql")
+
+    assert column.unchanged is not None
+    assert not column.unchanged(value)
