@@ -27,7 +27,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--orders", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn sync workers (default 2: what `dingdan serve` starts, one per core here)",
+    )
     parser.add_argument(
         "--conn-max-age",
         type=int,

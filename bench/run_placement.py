@@ -37,11 +37,12 @@ def run(args: argparse.Namespace, cluster: common.Cluster, var_dir: str, report:
     }
     try:
         # Warm up as a server that has been running: imports, connections, and each worker's
-        # copies of the master data (core.cache; a price is copied per SKU and customer grade
-        # when an order first needs it, so a cold worker reads prices for most orders).
+        # copies of the master data (core.cache; a price is copied per SKU when an order first
+        # needs it, so a cold worker reads prices for most orders).
         warm = placement.closed_loop("dingdan", 4, WARM_UP_SECONDS, setup)
         report.notes.append(
-            f"warm-up: {warm.orders} orders at 4 clients over {WARM_UP_SECONDS} s, not counted"
+            f"`dingdan serve` with {args.workers} gunicorn sync workers; warm-up: {warm.orders} orders "
+            f"at 4 clients over {WARM_UP_SECONDS} s, not counted"
         )
         placement.closed_loop("sql", 2, 2, setup)
         placement.closed_loop("fn", 2, 2, setup)
