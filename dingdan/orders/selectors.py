@@ -382,10 +382,18 @@ def sales_lines(*, periods: list[tuple[dt.datetime, dt.datetime]]) -> QuerySet[O
     return OrderLine.objects.filter(within).exclude(order__status__in=NOT_COUNTED)
 
 
+# Ids per query: PostgreSQL takes at most 65,535 parameters in a statement bound on the
+# server (PG_PREPARED_STATEMENTS), and a worker that fell behind leaves more orders in flight.
+IDS_PER_QUERY = 10_000
+
+
 def order_created_times(*, order_ids: list[int]) -> dict[int, dt.datetime]:
-    """When each of the orders was created (unknown ids are left out)."""
-    rows = Order.objects.filter(pk__in=order_ids).values_list("pk", "created_at")
-    return dict(rows)
+    """When each of the orders was created (unknown ids are left out), however many."""
+    created: dict[int, dt.datetime] = {}
+    for start in range(0, len(order_ids), IDS_PER_QUERY):
+        chunk = order_ids[start : start + IDS_PER_QUERY]
+        created.update(Order.objects.filter(pk__in=chunk).values_list("pk", "created_at"))
+    return created
 
 
 def first_order_created_at() -> dt.datetime | None:

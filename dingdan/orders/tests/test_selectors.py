@@ -223,3 +223,12 @@ def test_the_orders_name_their_codes_for_the_interfaces():
         "warn": "Warning",
         "fail": "Fail",
     }
+
+
+def test_creation_times_of_more_orders_than_a_statement_takes_parameters(shop):
+    # 70,000 ids: more than the 65,535 parameters PostgreSQL binds in one statement (the
+    # reports' in-flight days ask for every order whose events wait, however many).
+    order = place(shop)
+    ids = [*range(order.pk + 1, order.pk + 70_000), order.pk]
+
+    assert selectors.order_created_times(order_ids=ids) == {order.pk: order.created_at}
