@@ -212,8 +212,9 @@ def test_the_list_costs_the_same_queries_for_two_or_twelve_customers(api_as):
     few = list_queries(clerk, 2)
     many = list_queries(clerk, 10)
 
-    # token, the user's permissions (one query), the page, and the access log row
-    assert few == many == 4
+    # the token (with the master-data version its user's roles are kept at), the page, and
+    # the access log row
+    assert few == many == 3
 
 
 def test_the_list_filters_by_grade_activity_and_search(api_as):
