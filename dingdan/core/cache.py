@@ -77,7 +77,7 @@ VERSION_COLUMN = f"(SELECT version FROM core_cacheversion WHERE name = '{GROUP}'
 
 @dataclass(frozen=True)
 class Seen:
-    """A version read earlier (VERSION_COLUMN) and when: a block may run as of then."""
+    """A version read earlier in the request (VERSION_COLUMN): a block may run as of that read."""
 
     version: int | None
 
