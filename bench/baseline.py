@@ -230,6 +230,8 @@ def place_sql(conn: Any, shop: Shop, customer_id: int, codes: list[str], quantit
     """One order the hand-tuned way; False when stock is short (rolled back)."""
     from psycopg.types.json import Jsonb
 
+    from dingdan.orders.checks import lines_digest  # what Dingdan stores for the duplicate check
+
     s = shop.statements
     key = uuid.uuid4().hex
     body = json.dumps({"customer_id": customer_id, "lines": list(zip(codes, quantities, strict=True))})
@@ -293,7 +295,7 @@ def place_sql(conn: Any, shop: Shop, customer_id: int, codes: list[str], quantit
             "total": subtotal,
             "shipping_address": Jsonb(address),
             "billing_address": Jsonb(address),
-            "lines_digest": _lines_digest(codes, quantities),
+            "lines_digest": lines_digest(zip(codes, quantities, strict=True)),
             "created_by": shop.actor,
             "channel_id": shop.channel_id,
             "customer_id": customer_id,
@@ -338,15 +340,6 @@ def place_sql(conn: Any, shop: Shop, customer_id: int, codes: list[str], quantit
         cur.execute(s["complete"], [response, key_id])
     conn.commit()
     return True
-
-
-def _lines_digest(codes: list[str], quantities: list[int]) -> str:
-    """What Dingdan stores for the duplicate check (orders.checks.lines_digest)."""
-    totals: dict[str, int] = {}
-    for code, quantity in zip(codes, quantities, strict=True):
-        totals[code] = totals.get(code, 0) + quantity
-    text = "\n".join(f"{code}\t{quantity}" for code, quantity in sorted(totals.items()))
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _rows(rows: list[dict[str, Any]]) -> dict[str, Any]:

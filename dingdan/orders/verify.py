@@ -137,11 +137,12 @@ def order_lines_digest() -> list[Finding]:
         .iterator(chunk_size=5_000)
     )
     findings = []
-    for _order_id, lines in itertools.groupby(rows, key=operator.itemgetter(0)):
-        first, *rest = lines
-        digest = checks.lines_digest((sku_code, quantity) for *_, sku_code, quantity in [first, *rest])
-        if digest != first[2]:
-            findings.append(Finding(DIGESTS, first[1], f"lines digest {first[2]} ≠ {digest} of its lines"))
+    for _order_id, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+        lines = list(group)
+        _, number, stored, *_ = lines[0]
+        digest = checks.lines_digest((sku_code, quantity) for *_, sku_code, quantity in lines)
+        if digest != stored:
+            findings.append(Finding(DIGESTS, number, f"lines digest {stored} ≠ {digest} of its lines"))
             if len(findings) >= FINDINGS_AT_MOST:
                 break
     return findings
