@@ -22,6 +22,16 @@ def test_a_postgresql_database_binds_on_the_server_and_prepares_repeated_stateme
     assert options["prepare_threshold"] == 5
 
 
+def test_the_switch_turns_prepared_statements_off_and_sqlite_is_left_alone(monkeypatch):
+    monkeypatch.setenv("PG_PREPARED_STATEMENTS", "off")
+    database = base.postgresql_prepared(environ.Env.db_url_config(URL))
+    assert "server_side_binding" not in database.get("OPTIONS", {})
+    assert "prepare_threshold" not in database.get("OPTIONS", {})
+    monkeypatch.delenv("PG_PREPARED_STATEMENTS")
+    path = base.VAR_DIR / "x.sqlite3"
+    assert base.postgresql_prepared(base.sqlite_database(path)) == base.sqlite_database(path)
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db
 def test_the_test_connection_prepares_a_statement_it_repeats():
