@@ -85,6 +85,7 @@ class _Column:
 class _Plan:
     table: str
     columns: tuple[_Column, ...]
+    private_relations: bool  # a GenericForeignKey: every object is checked as bulk_create does
     names: str  # the quoted column list
     pk_attname: str
     returns_pk: bool  # the pk is the database's: left out and read back
@@ -160,6 +161,7 @@ def _plan_build(model: type[models.Model], vendor: str, with_pk: bool) -> _Plan 
     return _Plan(
         table=quote(meta.db_table),
         columns=tuple(_column(f, vendor) for f in fields),
+        private_relations=any(f.is_relation for f in meta.private_fields),
         names=", ".join(quote(_name(f)) for f in fields),
         pk_attname=meta.pk.attname,
         returns_pk=returns_pk,
@@ -220,8 +222,11 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     ):
         return model._default_manager.db_manager(alias).bulk_create(objs)
     for obj in objs:  # as bulk_create: a related object must be saved, its pk is copied
-        obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
-    size = max(1, connection.ops.bulk_batch_size([c.field for c in plan.columns], objs))
+        # (only an object given as a related object is cached: with none, nothing to check)
+        if obj._state.fields_cache or plan.private_relations:
+            obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
+    limit = connection.features.max_query_params  # as bulk_batch_size: the rows a statement holds
+    size = len(objs) if limit is None else max(1, limit // len(plan.columns))
     row = "(" + ", ".join(["%s"] * len(plan.columns)) + ")"
     returning = f" RETURNING {connection.ops.quote_name(_name(model._meta.pk))}" if plan.returns_pk else ""
     with connection.cursor() as cursor:
@@ -257,17 +262,30 @@ def row_update(obj: models.Model, fields: Sequence[str]) -> int:
     """Write `fields` of the saved `obj` (by pk) as `save(update_fields=fields)` would, and
     return how many rows changed (0: the row is gone)."""
     model = type(obj)
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
-    columns = [_column(f, connection.vendor) for f in fields_of(model, *fields)]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(_name(c.field))} = %s" for c in columns)
+    connection = connections[router.db_for_write(model)]
+    columns, sql = _update_plan(model, tuple(fields), connection)
     params = _values(obj, columns, connection, False)
     with connection.cursor() as cursor:
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(_name(meta.pk))} = %s"  # noqa: S608 (quoted names, values as parameters)
         cursor.execute(sql, [*params, obj.pk])
         return cursor.rowcount
+
+
+_update_plans: dict[tuple[type[models.Model], tuple[str, ...], str], tuple[list[_Column], str]] = {}
+
+
+def _update_plan(
+    model: type[models.Model], fields: tuple[str, ...], connection: Any
+) -> tuple[list[_Column], str]:
+    """The columns of `fields` and the UPDATE statement writing them, worked out once."""
+    key = (model, fields, connection.vendor)
+    if key not in _update_plans:
+        columns = [_column(f, connection.vendor) for f in fields_of(model, *fields)]
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(_name(c.field))} = %s" for c in columns)
+        table, pk = quote(model._meta.db_table), quote(_name(model._meta.pk))
+        sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (quoted names, values as parameters)
+        _update_plans[key] = (columns, sql)
+    return _update_plans[key]
 
 
 _converters: dict[tuple[Field, str], tuple[Any, list[Any]]] = {}

@@ -6,6 +6,7 @@ import re
 import types
 import typing
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -133,6 +134,21 @@ def _check_json_kind(members: list[Any], value: Any) -> None:
     raise PydanticCustomError(code, message)
 
 
+@functools.cache
+def _field_checks(schema: type, field_name: str) -> tuple[Callable[[Any], None], ...]:
+    """The checks of InputSchema that can refuse a value of this field, each taking the
+    value, worked out once per field (a plain text field has none but the NUL check)."""
+    members = _field_members(schema, field_name)
+    checks: list[Callable[[Any], None]] = []
+    if members and all(member in _JSON_KINDS for member in members):
+        checks.append(functools.partial(_check_json_kind, members))
+    if members and all(member in _TEMPORAL for member in members):
+        checks.append(functools.partial(_check_temporal_text, members))
+    if int in members:
+        checks.append(functools.partial(_check_int_range, members))
+    return tuple(checks)
+
+
 def _forbid_nul_in_schema(schema: Any) -> None:
     """Add NO_NUL_PATTERN to every free-text string in a JSON schema (not into $refs)."""
     if isinstance(schema, list):
@@ -166,10 +182,8 @@ class InputSchema(Schema):
             return value
         if _contains_nul(value):
             raise PydanticCustomError("string_nul", "Text must not contain NUL characters")
-        members = _field_members(cls, info.field_name)
-        _check_json_kind(members, value)
-        _check_temporal_text(members, value)
-        _check_int_range(members, value)
+        for check in _field_checks(cls, info.field_name):
+            check(value)
         return value
 
     @field_validator("*", mode="after")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dingdan.core.models import AuditEntry, IdempotencyKey, OutboxEvent
 from dingdan.core.rows import _as_json, _column, row_update, rows_insert, rows_select, value_for
-from dingdan.customers.models import Customer
+from dingdan.customers.models import Address, Customer
 from dingdan.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +159,30 @@ def test_an_update_writes_only_the_named_fields_and_refreshes_auto_now():
     assert (again.name, again.credit_limit) == ("李四", Decimal("2500.50"))
     assert again.phone != "+8613800000000"  # not named: not written
     assert again.updated_at == customer.updated_at > before
+
+
+def test_a_related_object_is_checked_as_bulk_create_checks_it():
+    customer = Customer(name="王五", phone="+8613900000001")
+    address = Address(customer=customer, recipient="王五", phone="+8613900000001", street="长安街 1 号")
+
+    with pytest.raises(ValueError, match="unsaved related object 'customer'"):
+        rows_insert([address])
+    customer.save()
+    rows_insert([address])  # saved since it was given: its pk is copied, as bulk_create does
+
+    assert Address.objects.get(pk=address.pk).customer_id == customer.pk
+
+
+def test_updates_of_other_fields_of_the_same_model_each_write_their_own():
+    customer = CustomerFactory(name="张三", phone="+8613800000002")
+    customer.name, customer.phone = "李四", "+8613800000003"
+
+    row_update(customer, ["name"])
+    customer.name = "赵六"
+    row_update(customer, ["phone"])  # a plan of its own: the name is not written again
+
+    again = Customer.objects.get(pk=customer.pk)
+    assert (again.name, again.phone) == ("李四", "+8613800000003")
 
 
 def test_an_update_of_a_row_that_is_gone_changes_nothing():
