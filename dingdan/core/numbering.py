@@ -8,6 +8,7 @@ use another mechanism.
 import datetime as dt
 
 from django.db import connection
+from django.db.models import Model
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.utils import timezone
@@ -33,6 +34,27 @@ def next_value(series: str) -> int:
     ticket = NumberTicket.objects.create()
     NumberTicket.objects.filter(pk=ticket.pk).delete()  # AUTOINCREMENT keeps the high mark
     return ticket.pk
+
+
+def number_and_pk_next(
+    *, series: str, prefix: str, model: type[Model], now: dt.datetime | None = None
+) -> tuple[str, int | None]:
+    """A new number of `series` (as `number_next`) and, on PostgreSQL, a fresh primary key of
+    `model` from its identity sequence, both in one statement: a caller can then write the row
+    once, when it is complete, and write rows pointing at it before (PostgreSQL checks foreign
+    keys at commit). None on SQLite, where a row gets its pk when it is inserted."""
+    if connection.vendor != "postgresql":
+        return number_next(series=series, prefix=prefix, now=now), None
+    moment = now or timezone.now()
+    business_date = timezone.localdate(moment, timezone.get_default_timezone())
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s), nextval(pg_get_serial_sequence(%s, %s))",
+            [_sequence_name(series), connection.ops.quote_name(meta.db_table), meta.pk.column],
+        )
+        value, pk = cursor.fetchone()
+    return format_number(prefix, business_date, int(value)), int(pk)
 
 
 def format_number(prefix: str, business_date: dt.date, value: int) -> str:

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from dingdan.core.numbering import format_number, next_value, number_next
+from dingdan.core.numbering import format_number, next_value, number_and_pk_next, number_next
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,20 @@ def test_numbers_of_one_series_strictly_increase():
 def test_an_unknown_series_is_refused():
     with pytest.raises(ValueError, match="unknown number series 'invoice'"):
         next_value("invoice")
+
+
+def test_a_pk_taken_with_a_number_is_never_given_to_a_row_inserted_after_it():
+    from django.db import connection
+
+    from dingdan.core.models import NumberTicket
+
+    utc = dt.datetime(2026, 1, 23, 16, 0, 0, tzinfo=dt.UTC)
+    number, pk = number_and_pk_next(series="order", prefix="SO", model=NumberTicket, now=utc)
+
+    assert number.startswith("SO260124-")
+    if connection.vendor != "postgresql":
+        assert pk is None  # SQLite: the row gets its pk when inserted
+        return
+    later = NumberTicket.objects.create()
+    NumberTicket.objects.create(pk=pk)  # the caller writes its row with the pk it was given
+    assert later.pk > pk

@@ -9,7 +9,7 @@ from dingdan.core.audit import audit_record
 from dingdan.core.exceptions import PreconditionFailed
 from dingdan.core.models import AuditEntry
 from dingdan.core.outbox import outbox_emit
-from dingdan.core.rows import row_update
+from dingdan.core.rows import row_update, rows_insert
 
 from .. import events
 from ..models import Order
@@ -69,7 +69,11 @@ def emit(event_class: type[events.OrderEvent], order: Order, **extra: Any) -> No
 
 def save(order: Order, fields: list[str]) -> None:
     """Write `fields` of the order with its next version (what `save(update_fields=...)`
-    writes, without the ORM's query building: every order change comes through here)."""
+    writes, without the ORM's query building: every order change comes through here). An
+    order being placed that is not written yet (placement took its pk) is inserted whole."""
     order.version += 1
+    if order._state.adding:
+        rows_insert([order])
+        return
     if not row_update(order, [*fields, "version", "updated_at"]):
         raise DatabaseError("the order to update is gone")
