@@ -116,8 +116,17 @@ def postgresql_prepared(database: dict) -> dict:
     return database
 
 
+def postgresql_engine(database: dict) -> dict:
+    """PostgreSQL through Dingdan's subclass of Django's backend, whose check of a persistent
+    connection costs no round trip while the server has sent nothing
+    (dingdan.core.backends.postgresql)."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "dingdan.core.backends.postgresql"
+    return database
+
+
 if env("DATABASE_URL", default=""):
-    DATABASES = {"default": postgresql_prepared(env.db("DATABASE_URL"))}
+    DATABASES = {"default": postgresql_prepared(postgresql_engine(env.db("DATABASE_URL")))}
     if "postgresql" in DATABASES["default"]["ENGINE"]:
         # Persistent connections, checked before reuse, unless the URL sets conn_max_age: a
         # new PostgreSQL connection per request costs more than placing an order.

@@ -7,7 +7,7 @@ unprivileged user for this process (dingdan.testing.pgcluster) and stopped at ex
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, postgresql_prepared, sqlite_database
+from .base import VAR_DIR, postgresql_engine, postgresql_prepared, sqlite_database
 
 SECRET_KEY = "test-secret-key-" + "t" * 40
 DEBUG = False
@@ -23,7 +23,7 @@ STORAGES = {
 if os.environ.get("DINGDAN_TEST_DB") == "postgres":
     from dingdan.testing.pgcluster import database_settings
 
-    DATABASES = {"default": postgresql_prepared(database_settings())}
+    DATABASES = {"default": postgresql_prepared(postgresql_engine(database_settings()))}
 else:
     # A file, not :memory:, so threads, live servers and worker processes share it.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -1,7 +1,8 @@
 """Fault test: PostgreSQL crashes under load and comes back (target D2).
 
 A cluster of its own (it is stopped), holding a copy of the test database with a shop;
-`dingdan serve` (gunicorn) on it with persistent connections (CONN_MAX_AGE, as in production);
+`dingdan serve` (gunicorn) on it with persistent connections checked before reuse
+(CONN_MAX_AGE, CONN_HEALTH_CHECKS, as in production);
 CLIENTS closed-loop clients place orders under Idempotency-Keys and retry with the same key.
 After BEFORE seconds the cluster is stopped with `pg_ctl stop -m immediate` (every server
 process ends at once: no checkpoint, recovery from WAL at the next start), stays down DOWN
@@ -63,7 +64,8 @@ def _serving(shop: LoadShop) -> Iterator[tuple[CrashableCluster, Server]]:
     cluster = CrashableCluster()
     try:
         cluster.copy_from(connection.settings_dict)
-        database = cluster.settings(connection.settings_dict, CONN_MAX_AGE=60)
+        # persistent connections checked before reuse, as the base settings configure them
+        database = cluster.settings(connection.settings_dict, CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
         with Server(
             database,
             workers=2,
