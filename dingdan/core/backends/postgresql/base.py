@@ -22,9 +22,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         pgconn = self.connection.pgconn
         if pgconn.status == pq.ConnStatus.OK and pgconn.transaction_status == pq.TransactionStatus.IDLE:
             try:
-                readable, _writable, _failed = select.select([pgconn.socket], [], [], 0)
+                poller = select.poll()  # poll, not select: any file descriptor number
+                poller.register(pgconn.socket, select.POLLIN)
+                arrived = bool(poller.poll(0))
             except (OSError, ValueError, psycopg.Error):
-                readable = [True]
-            if not readable:
+                arrived = True
+            if not arrived:
                 return True
         return bool(super().is_usable())
