@@ -45,8 +45,6 @@ def number_and_pk_next(
     keys at commit). None on SQLite, where a row gets its pk when it is inserted."""
     if connection.vendor != "postgresql":
         return number_next(series=series, prefix=prefix, now=now), None
-    moment = now or timezone.now()
-    business_date = timezone.localdate(moment, timezone.get_default_timezone())
     meta = model._meta
     with connection.cursor() as cursor:
         cursor.execute(
@@ -54,18 +52,21 @@ def number_and_pk_next(
             [_sequence_name(series), connection.ops.quote_name(meta.db_table), meta.pk.column],
         )
         value, pk = cursor.fetchone()
-    return format_number(prefix, business_date, int(value)), int(pk)
+    return format_number(prefix, _business_date(now), int(value)), int(pk)
 
 
 def format_number(prefix: str, business_date: dt.date, value: int) -> str:
     return f"{prefix}{business_date:%y%m%d}-{value:06d}"
 
 
+def _business_date(now: dt.datetime | None) -> dt.date:
+    """The date of `now` (default: this moment) in the company time zone."""
+    return timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
+
+
 def number_next(*, series: str, prefix: str, now: dt.datetime | None = None) -> str:
     """A new number of `series` dated with today's business date in the company time zone."""
-    moment = now or timezone.now()
-    business_date = timezone.localdate(moment, timezone.get_default_timezone())
-    return format_number(prefix, business_date, next_value(series))
+    return format_number(prefix, _business_date(now), next_value(series))
 
 
 @receiver(post_migrate)

@@ -11,8 +11,6 @@ from django.db import connection, connections
 
 from config.settings.base import postgresql_engine
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 def _onlooker() -> psycopg.Connection:
     """A second connection, to see ours from the server's side."""
@@ -28,9 +26,9 @@ def test_the_engine_is_swapped_for_postgresql_only():
     assert postgresql_engine({"ENGINE": sqlite})["ENGINE"] == sqlite
 
 
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_an_idle_connection_is_found_usable_without_asking_the_server():
-    if connection.vendor != "postgresql":
-        return  # SQLite has no server to ask
     assert type(connections["default"]).__module__ == "dingdan.core.backends.postgresql.base"
     with connection.cursor() as cursor:
         cursor.execute("SELECT 'the last statement'")
@@ -45,9 +43,9 @@ def test_an_idle_connection_is_found_usable_without_asking_the_server():
     assert last == "SELECT 'the last statement'"  # Django's own check would have sent SELECT 1
 
 
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_a_connection_the_server_ended_is_found_unusable():
-    if connection.vendor != "postgresql":
-        return
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
     with _onlooker() as onlooker:
