@@ -165,8 +165,10 @@ def test_a_related_object_is_checked_as_bulk_create_checks_it():
     customer = Customer(name="王五", phone="+8613900000001")
     address = Address(customer=customer, recipient="王五", phone="+8613900000001", street="长安街 1 号")
 
+    before = Address.objects.count()
     with pytest.raises(ValueError, match="unsaved related object 'customer'"):
         rows_insert([address])
+    assert (Address.objects.count(), address.pk) == (before, None)  # nothing written
     customer.save()
     rows_insert([address])  # saved since it was given: its pk is copied, as bulk_create does
 

@@ -251,3 +251,38 @@ def test_an_order_without_a_price_for_a_sku_is_held_with_price_missing(shop):
 
     assert order.status == "on_hold"
     assert order.hold_reasons[0]["reason"] == "price_missing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_failing_after_its_lines_are_written_leaves_nothing_and_the_caller_goes_on(
+    shop, monkeypatch
+):
+    # On PostgreSQL the order's row is written last, after its lines (their foreign keys are
+    # checked at commit): a failure in between must take the lines with it, and the caller's
+    # transaction must still commit.
+    from django.db import transaction
+
+    from dingdan.orders.models import OrderLine
+    from dingdan.orders.services import review
+
+    def fault(order, lines):
+        assert all(line.pk is not None for line in lines)  # the lines are written
+        raise RuntimeError("fault after the lines")
+
+    before = (*counts(), OrderLine.objects.count())
+    with transaction.atomic():  # a caller that goes on after an error (an import, say)
+        monkeypatch.setattr(review, "reserve", fault)
+        with pytest.raises(RuntimeError, match="fault after the lines"):
+            place(shop, ("MUG-01", 1))
+        monkeypatch.undo()
+        placed = place(shop, ("TEE-BLK-M", 1))
+
+    orders, reservations, entries, events, lines = before
+    assert (*counts(), OrderLine.objects.count()) == (
+        orders + 1,
+        reservations + 1,
+        entries + 2,
+        events + 2,
+        lines + 1,
+    )
+    assert list(Order.objects.get(pk=placed.pk).lines.values_list("sku_code", flat=True)) == ["TEE-BLK-M"]
